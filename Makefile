@@ -1,0 +1,63 @@
+# IPI-aware directed yield for KVM: build, boot, test and measure the
+# patch series in patches/ on Debian's linux-source-6.12.
+#
+#   make run      build what is missing, boot the patched kernel, run the demo
+#   make check    install what is needed, build, run every test (TAP)
+#
+# Everything is done by the scripts in scripts/; `make help` lists targets.
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: run check help deps tree export roundtrip kernel selftests series-check \
+	shell vm selftest pin-source clean distclean
+
+run: ## build what is missing, boot the patched kernel, run the demonstration
+	@$(S)/run-demo.sh
+
+check: ## install, build, and run every test; ends with "N passed, N failed"
+	@$(S)/check.sh
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+deps: ## install the Debian packages the harness needs
+	@$(S)/install-deps.sh
+
+tree: ## build/linux = pinned base + patches/ (FORCE=1 drops local changes)
+	@$(S)/sync-tree.sh
+
+export: ## write build/linux's commits back to patches/ (+ round-trip check)
+	@$(S)/export-series.sh
+
+roundtrip: ## prove patches/ applied with fuzz 0 equals build/linux
+	@$(S)/check-roundtrip.sh
+
+kernel: tree ## configure and build the patched kernel into build/obj
+	@$(S)/build-kernel.sh
+
+selftests: kernel ## build the KVM selftests make check runs
+	@$(S)/build-selftests.sh
+
+series-check: kernel ## per-patch checks only: checkpatch, W=1/sparse builds
+	@rm -f build/check/results.tsv; $(S)/check-series.sh && $(S)/report-results.sh
+
+shell: ## interactive shell inside the patched kernel
+	@$(S)/vm-run.sh --shell
+
+vm: ## run CMD="..." inside the patched kernel
+	@test -n "$(CMD)" || { echo 'usage: make vm CMD="command args"' >&2; exit 2; }
+	@$(S)/vm-run.sh -- bash -c '$(CMD)'
+
+selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=...]
+	@test -n "$(T)" || { echo 'usage: make selftest T=x86_64/xapic_ipi_test [ARGS="-s 5"]' >&2; exit 2; }
+	@$(S)/vm-run.sh -- build/selftests/kvm/$(T) $(ARGS)
+
+pin-source: ## record the digests of the version in config/source.env
+	@$(S)/pin-source.sh
+
+clean: ## remove build outputs, keep the tree and the download
+	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check
+
+distclean: ## remove everything under build/
+	rm -rf build

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Configure (x86_64_defconfig + kvm_guest.config + config/kernel.config)
+# and build the kernel in build/linux into build/obj with ccache.
+# Extra arguments go to make (e.g. W=1, or targets).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
+mkdir -p "$OBJ"
+
+inputs=("$TREE/arch/x86/configs/x86_64_defconfig"
+	"$TREE/kernel/configs/kvm_guest.config" "$TOP/config/kernel.config")
+stamp=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
+
+# Check that every line of the fragment holds in the final .config.
+verify_config() {
+	local line sym want got bad=0
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+		sym=${line%%=*} want=${line#*=}
+		got=$(sed -n "s/^$sym=//p" "$OBJ/.config")
+		[ -n "$got" ] || got=n
+		if [ "$got" != "$want" ]; then
+			warn "config/kernel.config asks $sym=$want, olddefconfig gave $sym=$got"
+			bad=1
+		fi
+	done <"$TOP/config/kernel.config"
+	[ "$bad" = 0 ] || die "fix config/kernel.config (a dependency is missing or the symbol was renamed)"
+}
+
+if [ ! -f "$OBJ/.config" ] || [ "$(cat "$OBJ/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
+	say "configuring the kernel"
+	kmake -s x86_64_defconfig
+	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OBJ" "$OBJ/.config" \
+		kernel/configs/kvm_guest.config "$TOP/config/kernel.config") >"$OBJ/merge.log" 2>&1 ||
+		{ cat "$OBJ/merge.log" >&2; die "merge_config.sh failed"; }
+	kmake -s olddefconfig
+	verify_config
+	echo "$stamp" >"$OBJ/.config.stamp"
+fi
+
+say "building the kernel ($JOBS jobs, ccache; cold about 10 min, incremental < 2 min)"
+run_logged "$OBJ/build.log" "kernel build" kmake "${@:-bzImage}" || {
+	grep -E 'error|Error' "$OBJ/build.log" | head -n 30 >&2
+	die "the kernel build failed: see build/obj/build.log"
+}
+ls -l "$OBJ/arch/x86/boot/bzImage" >&2

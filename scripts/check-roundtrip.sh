@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Prove that patches/ and the commits in build/linux are the same series:
+# applying patches/ to the base with fuzz 0 (git apply, no 3-way) must give
+# exactly the tree of HEAD, and exporting the commits must give the same
+# patch files (messages included).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
+base=$(base_commit)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export GIT_INDEX_FILE=$tmp/index
+git -C "$TREE" read-tree "$base"
+for p in $(series_files); do
+	git -C "$TREE" apply --cached "$p" 2>"$tmp/err" ||
+		die "patches/$(basename "$p") does not apply with fuzz 0: $(cat "$tmp/err")"
+done
+applied=$(git -C "$TREE" write-tree)
+unset GIT_INDEX_FILE
+head=$(git -C "$TREE" rev-parse 'HEAD^{tree}')
+[ "$applied" = "$head" ] ||
+	die "applying patches/ to the base gives tree $applied, build/linux HEAD has $head:
+$(git -C "$TREE" diff --stat "$applied" "$head")
+run 'make export' if build/linux is right, or 'make tree FORCE=1' if patches/ is"
+
+mapfile -t want < <(series_files)
+have=()
+if [ "$(git -C "$TREE" rev-parse HEAD)" != "$base" ]; then
+	git -C "$TREE" format-patch -q "${FORMAT_PATCH_OPTS[@]}" -o "$tmp/p" "$base..HEAD"
+	mapfile -t have < <(find "$tmp/p" -name '*.patch' | sort)
+fi
+[ "${#want[@]}" -eq "${#have[@]}" ] ||
+	die "patches/ has ${#want[@]} patches, build/linux ${#have[@]} commits: run 'make export' or 'make tree'"
+for i in "${!want[@]}"; do
+	cmp -s <(normalize_patch "${want[$i]}") <(normalize_patch "${have[$i]}") ||
+		die "$(basename "${want[$i]}") differs from its commit in build/linux: run 'make export' or 'make tree'"
+done
+say "round trip: patches/ applied with fuzz 0 gives HEAD's tree $head (${#want[@]} patches)"

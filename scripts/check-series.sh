@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Per-patch checks of patches/, one result each (TAP):
+#   - checkpatch.pl --strict on the patch file;
+#   - the patch builds on its own: in a separate worktree and object dir,
+#     the directories it touches are built with W=1 and sparse (C=1), and
+#     no warning appears that the base did not have (NIPA style);
+#   - kernel-doc -Wall reports no more in the files it touches;
+#   - if it touches the KVM selftests, they build without warnings.
+# The full build of the tip is scripts/build-kernel.sh.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
+[ -f "$OBJ/.config" ] || die "the kernel is not configured: run 'make kernel' first"
+mapfile -t patches < <(series_files)
+if [ "${#patches[@]}" -eq 0 ]; then
+	say "the series has no patches yet: nothing to check per patch"
+	exit 0
+fi
+
+base=$(base_commit)
+mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$base..HEAD")
+[ "${#commits[@]}" -eq "${#patches[@]}" ] ||
+	die "build/linux has ${#commits[@]} commits but patches/ has ${#patches[@]} patches: run 'make tree'"
+
+# 1. checkpatch, on the files in patches/ (what gets posted).
+for p in "${patches[@]}"; do
+	name="checkpatch --strict: $(basename "$p")"
+	if out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --terse --show-types \
+		--no-summary "$p" 2>&1) && [ -z "$out" ]; then
+		result ok "$name"
+	else
+		result fail "$name" "$out"
+	fi
+done
+
+# 2. Per-patch builds in build/series-wt with build/obj-series.
+wt=$BUILD/series-wt objs=$BUILD/obj-series
+if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
+	say "creating the per-patch build worktree build/series-wt"
+	rm -rf "$wt"
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$wt" "$base"
+fi
+mkdir -p "$objs"
+cmp -s "$OBJ/.config" "$objs/.config" || cp "$OBJ/.config" "$objs/.config"
+
+DEFAULT_DIRS=(arch/x86/kvm kernel/sched)
+
+# What a change to FILE asks to build.
+dirs_for() {
+	case "$1" in
+	virt/kvm/*.c) echo arch/x86/kvm ;;
+	Documentation/* | tools/* | scripts/* | MAINTAINERS) ;;
+	*.c) dirname "$1" ;;
+	*) printf '%s\n' "${DEFAULT_DIRS[@]}" ;;
+	esac
+}
+
+wmake() {
+	make -C "$wt" O="$objs" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" \
+		W=1 C=1 KCFLAGS=-fdiagnostics-color=never "$@"
+}
+
+# "file: warning: message" without line numbers, paths relative to the tree.
+warnings_of() {
+	sed -nE -e "s#^(\.\./)*([^ :]*series-wt/)?##" \
+		-e 's#^([^ :]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\1: \3: \4#p' "$1" |
+		sort -u
+}
+
+kdoc_count() {
+	local f c n=0
+	for f in "$@"; do
+		[ -f "$wt/$f" ] || continue
+		c=$("$wt/scripts/kernel-doc" -none -Wall "$wt/$f" 2>&1 | grep -c 'warning' || true)
+		n=$((n + c))
+	done
+	echo "$n"
+}
+
+mapfile -t all_dirs < <(for c in "${commits[@]}"; do
+	git -C "$TREE" diff --name-only "$c^" "$c" | while read -r f; do dirs_for "$f"; done
+done | sort -u)
+
+git -C "$wt" checkout -q --detach "$base"
+baseline=$objs/warnings.base
+if [ ! -f "$baseline" ] || [ "$(cat "$baseline.dirs" 2>/dev/null)" != "${all_dirs[*]}" ]; then
+	say "building the base of ${all_dirs[*]:-(no directory)} with W=1 C=1 for the warning baseline"
+	if [ "${#all_dirs[@]}" -gt 0 ]; then
+		# -B: every file once, so the baseline has all of their warnings.
+		run_logged "$objs/base.log" "base W=1 C=1 build" wmake -B "${all_dirs[@]/%//}" ||
+			die "the base does not build with W=1 C=1 (${all_dirs[*]}): see build/obj-series/base.log"
+	else
+		: >"$objs/base.log"
+	fi
+	warnings_of "$objs/base.log" >"$baseline"
+	echo "${all_dirs[*]}" >"$baseline.dirs"
+fi
+
+reported=$objs/warnings.reported
+cp "$baseline" "$reported"
+for i in "${!commits[@]}"; do
+	c=${commits[$i]} p=$(basename "${patches[$i]}")
+	mapfile -t files < <(git -C "$TREE" diff --name-only "$c^" "$c")
+	mapfile -t srcs < <(printf '%s\n' "${files[@]}" | grep -E '\.(c|h)$' | grep -v '^tools/' || true)
+	kdoc_before=$(kdoc_count "${srcs[@]}")
+	git -C "$wt" checkout -q --detach "$c"
+	mapfile -t dirs < <(for f in "${files[@]}"; do dirs_for "$f"; done | sort -u)
+	problems=""
+
+	log=$objs/patch-$((i + 1)).log
+	if [ "${#dirs[@]}" -gt 0 ]; then
+		say "building $p: ${dirs[*]} (W=1 C=1)"
+		if ! run_logged "$log" "build of $p" wmake "${dirs[@]/%//}"; then
+			problems+="does not build (${dirs[*]}):"$'\n'
+			problems+=$(grep -E 'error|Error' "$log" | head -n 15)$'\n'
+		fi
+		new=$(warnings_of "$log" | comm -23 - "$reported")
+		if [ -n "$new" ]; then
+			problems+="adds W=1/sparse warnings:"$'\n'"$new"$'\n'
+			printf '%s\n' "$new" | sort -u -o "$reported" - "$reported"
+		fi
+	fi
+
+	kdoc_after=$(kdoc_count "${srcs[@]}")
+	[ "$kdoc_after" -le "$kdoc_before" ] ||
+		problems+="kernel-doc -Wall: $kdoc_before -> $kdoc_after warnings in ${srcs[*]}"$'\n'
+
+	if printf '%s\n' "${files[@]}" | grep -q '^tools/testing/selftests/kvm/'; then
+		say "building the KVM selftests at $p"
+		mapfile -t added < <(git -C "$wt" diff --name-only --diff-filter=A "$base" HEAD -- \
+			'tools/testing/selftests/kvm/*.c' | sed -e 's|^tools/testing/selftests/kvm/||' -e 's|\.c$||')
+		st=$BUILD/selftests-series
+		mkdir -p "$st"
+		# shellcheck disable=SC2016 # expanded by the inner bash
+		if ! run_logged "$st/build.log" "selftests at $p" bash -c '
+			make -C "$1" O="$2" -s headers >/dev/null &&
+			make -C "$1/tools/testing/selftests/kvm" -j"$3" CC="ccache gcc" \
+				OUTPUT="$4" KHDR_INCLUDES="-isystem $2/usr/include" "${@:5}"' _ \
+			"$wt" "$objs" "$JOBS" "$st" "${added[@]/#/$st/}"; then
+			problems+="the KVM selftests do not build:"$'\n'$(grep -E 'error' "$st/build.log" | head -n 10)$'\n'
+		elif grep -q 'warning:' "$st/build.log"; then
+			problems+="the KVM selftests build with warnings:"$'\n'$(grep 'warning:' "$st/build.log" | head -n 10)$'\n'
+		fi
+	fi
+
+	if [ -z "$problems" ]; then
+		result ok "builds on its own (W=1, sparse, kernel-doc): $p"
+	else
+		result fail "builds on its own (W=1, sparse, kernel-doc): $p" "$problems"
+	fi
+done

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `make check`: install what is missing, bring build/linux to patches/, and
+# test everything, printing TAP as it goes and closing with
+# "N passed, N failed, N skipped". Exits non-zero on any failure.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+export RESULTS=$BUILD/check/results.tsv
+rm -rf "$BUILD/check"
+mkdir -p "$BUILD/check"
+start=$(date +%s)
+finish() {
+	say "make check took $(($(date +%s) - start)) s"
+	exec "$TOP/scripts/report-results.sh"
+}
+
+say "[1/7] packages"
+"$TOP/scripts/install-deps.sh"
+
+say "[2/7] harness scripts (shellcheck)"
+if out=$(cd "$TOP" && shellcheck -x scripts/*.sh .ci/run 2>&1); then
+	result ok "shellcheck: harness scripts"
+else
+	result fail "shellcheck: harness scripts" "$out"
+fi
+
+say "[3/7] build/linux = pinned base + patches/"
+if out=$("$TOP/scripts/sync-tree.sh" 2>&1); then
+	result ok "series: patches/ applies to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)"
+else
+	result fail "series: patches/ applies to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)" "$out"
+	finish
+fi
+if out=$("$TOP/scripts/check-roundtrip.sh" 2>&1); then
+	result ok "series: round trip patches/ <-> commits"
+else
+	result fail "series: round trip patches/ <-> commits" "$out"
+fi
+
+say "[4/7] the tip: full kernel build (KVM_WERROR=y)"
+if "$TOP/scripts/build-kernel.sh"; then
+	result ok "build: kernel at the tip of the series"
+else
+	result fail "build: kernel at the tip of the series" "$(tail -n 20 "$OBJ/build.log")"
+	finish
+fi
+
+say "[5/7] each patch: checkpatch --strict, builds on its own"
+"$TOP/scripts/check-series.sh" ||
+	result fail "series: per-patch checks ran" "scripts/check-series.sh stopped early (see above)"
+
+say "[6/7] KVM selftests build"
+if "$TOP/scripts/build-selftests.sh"; then
+	result ok "build: KVM selftests"
+else
+	result fail "build: KVM selftests" "$(tail -n 20 "$BUILD/selftests/kvm/build.log")"
+	finish
+fi
+
+say "[7/7] boot the patched kernel: KUnit, KVM selftests"
+vm=$BUILD/check/vm
+mkdir -p "$vm"
+rc=0
+"$TOP/scripts/vm-run.sh" --out "$vm" --timeout 3000 --append "kunit.enable=1" -- \
+	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 \
+	"$TOP/scripts/guest-run-selftests.sh" "$BUILD/selftests/kvm" "$vm/logs" || rc=$?
+"$TOP/scripts/parse-kunit.sh" "$vm/console.log"
+if [ -f "$vm/results.tsv" ]; then
+	while IFS=$'\t' read -r status name detail; do
+		result "$status" "$name" "${detail//\\n/$'\n'}"
+	done <"$vm/results.tsv"
+fi
+if [ "$rc" -ne 0 ]; then
+	result fail "guest: boots and runs the tests to the end" \
+		"vm-run exited $rc; console: $vm/console.log" "$(tail -n 15 "$vm/console.log")"
+fi
+splats=$(grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|KCSAN:|possible circular locking|INFO: task .* blocked' "$vm/console.log" || true)
+if [ -z "$splats" ]; then
+	result ok "guest: kernel log has no BUG/WARNING/Oops"
+else
+	result fail "guest: kernel log has no BUG/WARNING/Oops" "$splats"
+fi
+finish

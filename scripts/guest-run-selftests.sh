@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs inside the patched kernel (scripts/vm-run.sh): every KVM selftest of
+# build/selftests/kvm with kselftest's 120 s limit, one result line each into
+# RESULTS, each test's output into LOGDIR.
+# Exit codes of a selftest: 0 pass, 4 skip (KSFT_SKIP), anything else fail.
+# A test the series adds must not skip: a skip is a failure there.
+#   scripts/guest-run-selftests.sh SELFTEST_DIR LOGDIR
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+dir=$1 logs=$2
+mkdir -p "$logs"
+modprobe -q kvm_amd 2>/dev/null || true
+[ -c /dev/kvm ] || { result fail "kvm: /dev/kvm present in the patched kernel" \
+	"no /dev/kvm: KVM did not initialise (see the console log)"; exit 0; }
+
+# run_one KIND TEST [ARGS...]; KIND: series, existing, or timing (one retry)
+run_one() {
+	local kind=$1 t=$2 name rc=0 start secs note=""
+	shift 2
+	name="kvm selftest: $t${*:+ $*}"
+	start=$(date +%s)
+	timeout -k 5 120 "$dir/$t" "$@" >"$logs/${t//\//_}.log" 2>&1 || rc=$?
+	if [ "$kind" = timing ] && [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
+		mv "$logs/${t//\//_}.log" "$logs/${t//\//_}.try1.log"
+		note=", passed on its retry: first try exited $rc"
+		rc=0
+		timeout -k 5 120 "$dir/$t" "$@" >"$logs/${t//\//_}.log" 2>&1 || rc=$?
+	fi
+	secs=$(($(date +%s) - start))
+	case "$rc" in
+	0) result ok "$name (${secs}s$note)" ;;
+	4)
+		if [ "$kind" = series ]; then
+			result fail "$name" "skipped, but tests of the series must run here:" \
+				"$(tail -n 5 "$logs/${t//\//_}.log")"
+		else
+			result skip "$name" "$(grep -m1 -iE 'skip|requirement' "$logs/${t//\//_}.log")"
+		fi
+		;;
+	124 | 137) result fail "$name" "timed out after 120 s:" "$(tail -n 10 "$logs/${t//\//_}.log")" ;;
+	*) result fail "$name" "exit code $rc:" "$(tail -n 15 "$logs/${t//\//_}.log")" ;;
+	esac
+}
+
+while read -r t; do
+	[ -n "$t" ] && run_one series "$t"
+done <"$dir/series-tests"
+while read -r t args; do
+	kind=existing
+	case "$t" in "~"*) kind=timing t=${t#\~} ;; esac
+	# shellcheck disable=SC2086 # the list's arguments are words
+	run_one "$kind" "$t" $args
+done < <(grep -vE '^[[:space:]]*(#|$)' "$TOP/config/selftests.list")

@@ -1,0 +1,141 @@
+# shellcheck shell=bash
+# Common definitions for the harness scripts. Source it; do not run it.
+
+# Variables defined here are used by the scripts that source this file.
+# shellcheck disable=SC2034
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TREE=$BUILD/linux
+OBJ=$BUILD/obj
+PATCHES=$TOP/patches
+# shellcheck source=../config/source.env
+. "$TOP/config/source.env"
+
+# Fixed identity and dates for the imported base commit, so that the base
+# commit id is the same on every machine and `format-patch --base` records
+# something another clone can check.
+BASE_IDENT_NAME="Debian $SOURCE_PACKAGE"
+BASE_IDENT_EMAIL="$SOURCE_PACKAGE@packages.debian.invalid"
+BASE_DATE="2000-01-01T00:00:00Z"
+
+# Deterministic kernel build identity: keeps ccache hits across clones and
+# makes the version string independent of the machine.
+export KBUILD_BUILD_USER=kvm-yield KBUILD_BUILD_HOST=harness
+export KBUILD_BUILD_TIMESTAMP="$BASE_DATE"
+export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1 CCACHE_COMPILERCHECK=content
+
+JOBS=${JOBS:-$(nproc)}
+
+say()  { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Run a long command with its output going to LOG, showing a heartbeat
+# (elapsed time and the log's last line) so the user sees progress.
+run_logged() {
+	local log=$1 label=$2 start pid rc=0
+	shift 2
+	start=$(date +%s)
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 15
+		kill -0 "$pid" 2>/dev/null || break
+		printf '    %s: %ds, %s\n' "$label" $(($(date +%s) - start)) \
+			"$(tail -n 1 "$log" | cut -c1-90)" >&2
+	done
+	wait "$pid" || rc=$?
+	printf '    %s: done in %ds (rc=%d, log: %s)\n' "$label" \
+		$(($(date +%s) - start)) "$rc" "${log#"$TOP"/}" >&2
+	return "$rc"
+}
+
+# The base commit: the root commit of build/linux.
+base_commit() {
+	git -C "$TREE" rev-list --max-parents=0 HEAD | tail -n 1
+}
+
+# The series' patch files, in order, without the cover letter.
+series_files() {
+	find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name '0000-*' | sort
+}
+
+kmake() {
+	make -C "$TREE" O="$OBJ" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
+}
+
+# How the series is written to patches/ and compared with the commits.
+# --zero-commit keeps the files stable across re-exports (commit ids
+# differ per machine because `git am` stamps the committer date).
+FORMAT_PATCH_OPTS=(--zero-commit --no-signature --subject-prefix=PATCH)
+SYNCED_REF=refs/harness/synced
+SERIES_BRANCH=series
+
+# A patch file with what differs between two exports of the same commit
+# removed: the "From <id>" line and the [PATCH n/m] numbering.
+normalize_patch() {
+	sed -e '1d' -e 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] /Subject: [PATCH] /' "$1"
+}
+
+# The cover letter's subject and blurb, as a branch description
+# (first paragraph = subject), for format-patch --cover-from-description.
+cover_description() {
+	local cover=$PATCHES/0000-cover-letter.patch tmp subject
+	[ -f "$cover" ] || return 0
+	tmp=$(mktemp)
+	subject=$(git mailinfo "$tmp" /dev/null <"$cover" | sed -n 's/^Subject: //p')
+	printf '%s\n\n' "$subject"
+	# The blurb ends where format-patch's shortlog ("Name (N):") begins.
+	awk '/^[^ ].* \([0-9]+\):$/ { exit } { print }' "$tmp" |
+		sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+	rm -f "$tmp"
+}
+
+# Fail unless build/linux holds only what patches/ holds (no unexported
+# commits, no uncommitted edits, no interrupted git am).
+require_tree_in_sync() {
+	local head synced
+	[ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree'"
+	[ ! -d "$TREE/.git/rebase-apply" ] ||
+		die "a 'git am' is stopped in build/linux: finish it ('git am --continue') or drop it ('git am --abort')"
+	[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
+		die "build/linux has uncommitted edits: commit them and run 'make export', or discard them with 'make tree FORCE=1'"
+	head=$(git -C "$TREE" rev-parse HEAD)
+	synced=$(git -C "$TREE" rev-parse -q --verify "$SYNCED_REF" || true)
+	if [ -n "$synced" ] && [ "$head" != "$synced" ]; then
+		git -C "$TREE" log --oneline "$synced..HEAD" >&2 || true
+		die "build/linux has commits that are not in patches/ (above): run 'make export' to keep them, or 'make tree FORCE=1' to drop them"
+	fi
+}
+
+# --- Test results -----------------------------------------------------------
+# Every check appends "status<TAB>name<TAB>detail" to $RESULTS (status: ok,
+# fail, skip) and prints the TAP line at once; scripts/report-results.sh
+# prints the summary.
+RESULTS=${RESULTS:-$BUILD/check/results.tsv}
+
+# result STATUS NAME [DETAIL...]: record one result and print its TAP line.
+result() {
+	local status=$1 name=$2 n detail
+	shift 2
+	detail=$(printf '%s' "$*" | tr '\t' ' ')
+	mkdir -p "$(dirname "$RESULTS")"
+	printf '%s\t%s\t%s\n' "$status" "$name" "${detail//$'\n'/\\n}" >>"$RESULTS"
+	n=$(wc -l <"$RESULTS")
+	if [ -n "${RESULTS_QUIET:-}" ]; then
+		printf '  %s: %s\n' "$status" "$name"
+		return 0
+	fi
+	case "$status" in
+	ok) printf 'ok %d - %s\n' "$n" "$name" ;;
+	skip) printf 'ok %d - %s # SKIP %s\n' "$n" "$name" "${detail%%$'\n'*}" ;;
+	*)
+		printf 'not ok %d - %s\n' "$n" "$name"
+		[ -z "$detail" ] || printf '%s\n' "$detail" | head -n 25 | sed 's/^/#   /'
+		;;
+	esac
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make run`: build what is missing, print what the series changes, boot
+# the patched kernel and run the demonstration inside it.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/scripts/install-deps.sh"
+"$TOP/scripts/sync-tree.sh"
+"$TOP/scripts/build-kernel.sh"
+"$TOP/scripts/build-selftests.sh"
+
+base=$(base_commit)
+say "the series on $SOURCE_PACKAGE $SOURCE_VERSION:"
+if [ "$(git -C "$TREE" rev-parse HEAD)" = "$base" ]; then
+	echo "    (no patches yet: the kernel below is the unmodified base)"
+else
+	git -C "$TREE" log --reverse --format='    %s' "$base..HEAD"
+	git -C "$TREE" diff --stat=72 "$base" HEAD | sed 's/^/   /'
+fi
+say "booting the patched kernel under QEMU"
+exec "$TOP/scripts/vm-run.sh" --timeout 900 -- "$TOP/scripts/guest-demo.sh" "$BUILD/selftests/kvm"

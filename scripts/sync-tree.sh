@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Make build/linux = pinned base + patches/. The first run unpacks the base
+# and imports it as one commit; later runs keep the commits that already
+# match patches/ and re-apply only from the first one that differs, so the
+# files of untouched commits keep their times and rebuilds stay incremental.
+# FORCE=1 drops unexported commits and uncommitted edits in build/linux.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+import_base() {
+	local tarball staging=$TREE.import
+	tarball=$("$TOP/scripts/fetch-source.sh")
+	rm -rf "$staging"
+	mkdir -p "$staging"
+	say "unpacking $SOURCE_PACKAGE $SOURCE_VERSION into build/linux"
+	tar -C "$staging" --strip-components=1 -I 'xz -T0' -xf "$tarball"
+	say "importing the base as one commit (about a minute)"
+	git -C "$staging" init -q -b "$SERIES_BRANCH"
+	git -C "$staging" config gc.auto 0
+	git -C "$staging" config core.autocrlf false
+	git -C "$staging" add -A -f .
+	GIT_AUTHOR_NAME=$BASE_IDENT_NAME GIT_AUTHOR_EMAIL=$BASE_IDENT_EMAIL \
+	GIT_COMMITTER_NAME=$BASE_IDENT_NAME GIT_COMMITTER_EMAIL=$BASE_IDENT_EMAIL \
+	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+		git -C "$staging" commit -q --no-verify \
+		-m "Linux $SOURCE_VERSION ($SOURCE_PACKAGE)" \
+		-m "Imported from Debian's $SOURCE_PACKAGE package, tarball sha256 $SOURCE_TAR_SHA256."
+	git -C "$staging" update-ref "$SYNCED_REF" HEAD
+	mv "$staging" "$TREE"
+}
+
+[ -d "$TREE/.git" ] || import_base
+
+# Commits made in build/linux carry the project's identity.
+for key in user.name user.email; do
+	val=$(git -C "$TOP" config "$key" || true)
+	[ -z "$val" ] || git -C "$TREE" config "$key" "$val"
+done
+
+base=$(base_commit)
+cover=$PATCHES/0000-cover-letter.patch
+if [ -f "$cover" ]; then
+	recorded=$(sed -n 's/^base-commit: //p' "$cover")
+	[ -z "$recorded" ] || [ "$recorded" = "$base" ] ||
+		die "patches/ was exported on base $recorded but build/linux's base is $base.
+The base import is deterministic, so config/source.env or the import changed:
+rebuild the tree with 'rm -rf build/linux && make tree'."
+fi
+
+if [ "${FORCE:-0}" = 1 ]; then
+	git -C "$TREE" am --abort >/dev/null 2>&1 || true
+	git -C "$TREE" reset -q --hard HEAD
+else
+	require_tree_in_sync
+fi
+
+# Longest prefix of commits that already equal the patch files.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mapfile -t want < <(series_files)
+have=()
+if [ "$(git -C "$TREE" rev-parse HEAD)" != "$base" ]; then
+	git -C "$TREE" format-patch -q "${FORMAT_PATCH_OPTS[@]}" -o "$tmp" "$base..HEAD"
+	mapfile -t have < <(find "$tmp" -name '*.patch' | sort)
+fi
+keep=0
+while [ "$keep" -lt "${#want[@]}" ] && [ "$keep" -lt "${#have[@]}" ] &&
+	cmp -s <(normalize_patch "${want[$keep]}") <(normalize_patch "${have[$keep]}"); do
+	keep=$((keep + 1))
+done
+
+if [ "$keep" -lt "${#have[@]}" ]; then
+	target=$base
+	[ "$keep" -eq 0 ] || target=$(git -C "$TREE" rev-list --reverse "$base..HEAD" | sed -n "${keep}p")
+	say "dropping $((${#have[@]} - keep)) commit(s) of build/linux that differ from patches/"
+	git -C "$TREE" reset -q --hard "$target"
+fi
+
+for ((i = keep; i < ${#want[@]}; i++)); do
+	p=${want[$i]}
+	if ! out=$(git -C "$TREE" am -q --no-3way "$p" 2>&1); then
+		git -C "$TREE" am --abort >/dev/null 2>&1 || true
+		git -C "$TREE" update-ref "$SYNCED_REF" HEAD
+		printf '%s\n' "$out" >&2
+		die "patches/$(basename "$p") does not apply (fuzz 0) on top of the base and the patches before it.
+Fix it in build/linux (git am the patch with --reject, resolve, commit) and run 'make export'."
+	fi
+done
+git -C "$TREE" update-ref "$SYNCED_REF" HEAD
+
+desc=$(cover_description)
+[ -z "$desc" ] || git -C "$TREE" config "branch.$SERIES_BRANCH.description" "$desc"
+
+say "build/linux: base + ${#want[@]} patch(es) ($keep kept, $((${#want[@]} - keep)) applied)"

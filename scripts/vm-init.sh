@@ -1,0 +1,57 @@
+#!/bin/bash
+# PID 1 of the harness guest (see scripts/vm-run.sh). The host's root file
+# system is mounted read-only over 9p; this gives the guest what a program
+# needs to run there, runs the host's command and powers off. Its own
+# messages go to the kernel console.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8
+
+fail() {
+	echo "vm-init: $*" >/dev/console
+	echo o >/proc/sysrq-trigger
+	sleep 10
+}
+
+mount -t proc proc /proc || fail "cannot mount /proc"
+mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620 devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+for d in /tmp /run; do
+	mount -t tmpfs -o mode=1777 tmpfs "$d" || fail "cannot mount tmpfs on $d"
+done
+# Writable copies of directories programs write to, over the read-only host.
+mkdir -p /run/overlay
+for d in /etc /var /root /home; do
+	u=/run/overlay/${d//\//_}
+	mkdir -p "$u/upper" "$u/work"
+	mount -t overlay overlay -o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d" ||
+		echo "vm-init: no writable overlay on $d" >/dev/console
+done
+mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+ln -sf /proc/self/fd /dev/fd
+hostname kvm-yield-guest
+
+# The host's result directory, writable, at the same path as on the host.
+out=${harness_out:?no harness_out= on the kernel command line}
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none out "$out" ||
+	fail "cannot mount the result directory $out"
+
+if [ "${harness_mode:-cmd}" = shell ]; then
+	echo "vm-init: shell in the patched kernel ($(uname -r)); 'exit' powers off" >/dev/console
+	cd "${harness_cwd:-/}" || cd /
+	setsid -c bash -l </dev/ttyS0 >/dev/ttyS0 2>&1
+else
+	cd "${harness_cwd:-/}" || fail "no directory ${harness_cwd:-/}"
+	rc=0
+	bash "$out/.command" >"$out/.output" 2>&1 </dev/null || rc=$?
+	echo "$rc" >"$out/.exit-code"
+fi
+sync
+umount "$out" 2>/dev/null
+echo o >/proc/sysrq-trigger
+sleep 10

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Boot the patched kernel under QEMU with the host's root file system shared
+# read-only over 9p, run one command inside it, stream its output and exit
+# with its exit code (virtme-ng style).
+#
+#   scripts/vm-run.sh [options] [--] command [args...]
+#   scripts/vm-run.sh --shell            interactive shell on the console
+#
+# Options:
+#   --kernel FILE   bzImage (default build/obj/arch/x86/boot/bzImage)
+#   --cpus N        vCPUs (default: host CPUs)      --mem SIZE (default 4G)
+#   --timeout SEC   give up after SEC seconds (default 1800)
+#   --out DIR       writable directory shared with the guest at the same
+#                   path (default: a fresh one under build/vm/)
+#   --append ARGS   extra kernel command line
+#   --console FILE  where the kernel console goes (default DIR/console.log)
+# Environment: ACCEL=kvm|tcg (default: kvm when /dev/kvm offers VMX/SVM),
+# TCG_THREAD=multi|single (default multi).
+# Exit codes: the command's; 124 timeout; 125 the guest never ran the command
+# to completion (boot failure, panic, crash): the console's tail is printed.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+kernel=$OBJ/arch/x86/boot/bzImage
+cpus=$(nproc) mem=4G timeout=1800 out="" append="" console="" shell=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--console) console=$2; shift 2 ;;
+	--shell) shell=1; shift ;;
+	--) shift; break ;;
+	-*) die "unknown option $1 (see the comment at the top of $0)" ;;
+	*) break ;;
+	esac
+done
+[ "$shell" = 1 ] || [ $# -gt 0 ] || die "no command given: scripts/vm-run.sh [options] -- command [args...]"
+[ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel' first"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: run 'make deps'"
+
+if [ -z "$out" ]; then
+	mkdir -p "$BUILD/vm"
+	out=$(mktemp -d "$BUILD/vm/run.XXXXXX")
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+console=${console:-$out/console.log}
+rm -f "$out/.exit-code" "$out/.output" "$out/.command"
+[ "$shell" = 1 ] || printf '%q ' "$@" >"$out/.command"
+
+accel=${ACCEL:-}
+if [ -z "$accel" ]; then
+	accel=tcg
+	if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		accel=kvm
+	fi
+fi
+case "$accel" in
+kvm) accel_args=(-accel kvm -cpu host) ;;
+tcg) accel_args=(-accel "tcg,thread=${TCG_THREAD:-multi},tb-size=512" -cpu max) ;;
+*) die "ACCEL must be kvm or tcg" ;;
+esac
+
+cmdline="console=ttyS0 root=/dev/root rootfstype=9p ro"
+cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
+cmdline+=" init=$TOP/scripts/vm-init.sh panic=-1"
+cmdline+=" harness_out=$out harness_cwd=$PWD"
+[ "$shell" = 0 ] || cmdline+=" harness_mode=shell"
+cmdline+=" $append"
+
+qemu=(qemu-system-x86_64 "${accel_args[@]}" -smp "$cpus" -m "$mem"
+	-nodefaults -no-user-config -display none -no-reboot
+	-kernel "$kernel" -append "$cmdline"
+	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"
+	-fsdev "local,id=out,path=$out,security_model=none,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=out,mount_tag=out")
+
+if [ "$shell" = 1 ]; then
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+
+: >"$console"
+start=$(date +%s)
+"${qemu[@]}" -serial "file:$console" -monitor none </dev/null &
+qpid=$!
+# Stream the command's output as the guest writes it.
+(
+	while [ ! -e "$out/.output" ] && kill -0 "$qpid" 2>/dev/null; do sleep 0.5; done
+	[ -e "$out/.output" ] && exec tail -n +1 -s 0.5 -f --pid="$qpid" "$out/.output"
+) &
+tpid=$!
+rc=""
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
+		kill "$qpid" 2>/dev/null || true
+		rc=124
+		break
+	fi
+	sleep 1
+done
+wait "$qpid" 2>/dev/null || true
+wait "$tpid" 2>/dev/null || true
+
+splats=$(grep -nE 'BUG:|WARNING:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|KCSAN:|possible circular locking|INFO: task .* blocked' "$console" || true)
+if [ -n "$splats" ]; then
+	warn "the kernel log ($console) reports:"
+	printf '%s\n' "$splats" | head -n 20 >&2
+fi
+if [ "$rc" = 124 ]; then
+	tail -n 30 "$console" >&2
+	die_rc=124
+	printf 'error: the guest did not finish within %ss; the console ends as above (full log: %s)\n' "$timeout" "$console" >&2
+	exit "$die_rc"
+fi
+if [ ! -s "$out/.exit-code" ]; then
+	tail -n 30 "$console" >&2
+	printf 'error: the guest stopped before the command finished (boot failure, panic or crash); console above, full log: %s\n' "$console" >&2
+	exit 125
+fi
+exit "$(cat "$out/.exit-code")"
