@@ -34,10 +34,12 @@ for p in "${patches[@]}"; do
 	fi
 done
 
-# 2. Per-patch builds in build/series-wt with build/obj-series.
-wt=$BUILD/series-wt objs=$BUILD/obj-series
-if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
-	say "creating the per-patch build worktree build/series-wt"
+# 2. Per-patch builds in their own worktree and object dir (SERIES_WT,
+#    SERIES_OBJ: build/series-wt, build/obj-series), so build/obj stays warm.
+wt=$SERIES_WT objs=$SERIES_OBJ
+if ! git -C "$wt" rev-parse --git-dir >/dev/null 2>&1 ||
+	[ "$(git -C "$wt" rev-parse --git-common-dir)" != "$(git -C "$TREE" rev-parse --absolute-git-dir)" ]; then
+	say "creating the per-patch build worktree ${wt#"$TOP"/}"
 	rm -rf "$wt"
 	git -C "$TREE" worktree prune
 	git -C "$TREE" worktree add -q --detach "$wt" "$base"
@@ -62,11 +64,24 @@ wmake() {
 		W=1 C=1 KCFLAGS=-fdiagnostics-color=never "$@"
 }
 
-# "file: warning: message" without line numbers, paths relative to the tree.
+# "COUNT<TAB>file: warning: message": each distinct warning (line numbers
+# dropped, paths relative to the tree) with how often it was printed.
 warnings_of() {
 	sed -nE -e "s#^(\.\./)*([^ :]*series-wt/)?##" \
 		-e 's#^([^ :]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\1: \3: \4#p' "$1" |
-		sort -u
+		sort | uniq -c | sed -E 's/^ *([0-9]+) /\1\t/'
+}
+
+# Warnings of LOG printed more often than ALLOWED (a warnings_of file)
+# allows; ALLOWED is raised to them so each is reported once.
+new_warnings() {
+	local log=$1 allowed=$2 cur
+	cur=$(warnings_of "$log")
+	awk -F'\t' 'NR == FNR { a[$2] = $1; next }
+		$1 > a[$2] + 0 { print "(" $1 - a[$2] " more) " $2 }' "$allowed" - <<<"$cur"
+	awk -F'\t' 'NR == FNR { a[$2] = $1; next } { if ($1 > a[$2] + 0) a[$2] = $1 }
+		END { for (k in a) print a[k] "\t" k }' "$allowed" - <<<"$cur" | sort -t$'\t' -k2 >"$allowed.new"
+	mv "$allowed.new" "$allowed"
 }
 
 kdoc_count() {
@@ -84,18 +99,19 @@ mapfile -t all_dirs < <(for c in "${commits[@]}"; do
 done | sort -u)
 
 git -C "$wt" checkout -q --detach "$base"
-baseline=$objs/warnings.base
-if [ ! -f "$baseline" ] || [ "$(cat "$baseline.dirs" 2>/dev/null)" != "${all_dirs[*]}" ]; then
+# One baseline per set of directories, kept across runs.
+baseline=$objs/warnings-v2.base-$(echo "${all_dirs[*]}" | sha256sum | cut -c1-12)
+if [ ! -f "$baseline" ]; then
 	say "building the base of ${all_dirs[*]:-(no directory)} with W=1 C=1 for the warning baseline"
 	if [ "${#all_dirs[@]}" -gt 0 ]; then
-		# -B: every file once, so the baseline has all of their warnings.
-		run_logged "$objs/base.log" "base W=1 C=1 build" wmake -B "${all_dirs[@]/%//}" ||
-			die "the base does not build with W=1 C=1 (${all_dirs[*]}): see build/obj-series/base.log"
+		# Compile every file of them once, so the baseline has all warnings.
+		for d in "${all_dirs[@]}"; do rm -rf "${objs:?}/$d"; done
+		run_logged "$objs/base.log" "base W=1 C=1 build" wmake "${all_dirs[@]/%//}" ||
+			die "the base does not build with W=1 C=1 (${all_dirs[*]}): see ${objs#"$TOP"/}/base.log"
 	else
 		: >"$objs/base.log"
 	fi
 	warnings_of "$objs/base.log" >"$baseline"
-	echo "${all_dirs[*]}" >"$baseline.dirs"
 fi
 
 reported=$objs/warnings.reported
@@ -116,11 +132,8 @@ for i in "${!commits[@]}"; do
 			problems+="does not build (${dirs[*]}):"$'\n'
 			problems+=$(grep -E 'error|Error' "$log" | head -n 15)$'\n'
 		fi
-		new=$(warnings_of "$log" | comm -23 - "$reported")
-		if [ -n "$new" ]; then
-			problems+="adds W=1/sparse warnings:"$'\n'"$new"$'\n'
-			printf '%s\n' "$new" | sort -u -o "$reported" - "$reported"
-		fi
+		new=$(new_warnings "$log" "$reported")
+		[ -z "$new" ] || problems+="adds W=1/sparse warnings:"$'\n'"$new"$'\n'
 	fi
 
 	kdoc_after=$(kdoc_count "${srcs[@]}")

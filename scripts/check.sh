@@ -18,7 +18,7 @@ say "[1/7] packages"
 "$TOP/scripts/install-deps.sh"
 
 say "[2/7] harness scripts (shellcheck)"
-if out=$(cd "$TOP" && shellcheck -x scripts/*.sh .ci/run 2>&1); then
+if out=$(cd "$TOP" && shellcheck -x scripts/*.sh tests/*.sh .ci/run 2>&1); then
 	result ok "shellcheck: harness scripts"
 else
 	result fail "shellcheck: harness scripts" "$out"
@@ -48,6 +48,9 @@ fi
 say "[5/7] each patch: checkpatch --strict, builds on its own"
 "$TOP/scripts/check-series.sh" ||
 	result fail "series: per-patch checks ran" "scripts/check-series.sh stopped early (see above)"
+say "      and the harness rejects a damaged series, naming the patch"
+"$TOP/tests/series-damage.sh" ||
+	result fail "harness: damaged-series self-test ran" "tests/series-damage.sh stopped early (see above)"
 
 say "[6/7] KVM selftests build"
 if "$TOP/scripts/build-selftests.sh"; then

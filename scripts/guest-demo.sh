@@ -18,9 +18,25 @@ else
 fi
 [ -c /dev/kvm ] || { echo "no /dev/kvm" >&2; exit 1; }
 echo "--- a KVM guest runs: two vCPUs exchanging IPIs for 3 s (xapic_ipi_test)"
-"$sel/x86_64/xapic_ipi_test" -s 3 || exit 1
-echo "--- KVM statistics after the run (debugfs, summed over VMs):"
-for s in exits halt_exits irq_injections directed_yield_attempted directed_yield_successful; do
-	[ -r "/sys/kernel/debug/kvm/$s" ] && printf '    %-28s %s\n' "$s" "$(cat "/sys/kernel/debug/kvm/$s")"
+out=$(mktemp)
+for try in 1 2; do
+	"$sel/x86_64/xapic_ipi_test" -s 3 >"$out" 2>&1 &
+	pid=$!
+	sleep 2.5
+	# While the VM is alive: KVM's counters summed over VMs (debugfs).
+	stats=$(for s in exits irq_exits halt_exits irq_injections directed_yield_attempted; do
+		[ -r "/sys/kernel/debug/kvm/$s" ] &&
+			printf '    %-26s %s\n' "$s" "$(cat "/sys/kernel/debug/kvm/$s")"
+	done)
+	if wait "$pid"; then
+		grep -E 'IPIs|successful' "$out"
+		echo "--- KVM's counters 2.5 s into the run:"
+		printf '%s\n' "$stats"
+		echo "--- done"
+		exit 0
+	fi
+	# Its guest assumes hardware timing (see config/selftests.list).
+	echo "(try $try failed, as this timing-sensitive test sometimes does under emulation:)"
+	tail -n 3 "$out"
 done
-echo "--- done"
+exit 1

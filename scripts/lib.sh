@@ -8,9 +8,12 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-TREE=$BUILD/linux
-OBJ=$BUILD/obj
-PATCHES=$TOP/patches
+# Overridable so that the harness's own tests can work on a scratch series.
+TREE=${TREE:-$BUILD/linux}
+OBJ=${OBJ:-$BUILD/obj}
+PATCHES=${PATCHES:-$TOP/patches}
+SERIES_WT=${SERIES_WT:-$BUILD/series-wt}
+SERIES_OBJ=${SERIES_OBJ:-$BUILD/obj-series}
 # shellcheck source=../config/source.env
 . "$TOP/config/source.env"
 
