@@ -21,17 +21,17 @@ fi
 if ! [ -f "$deb" ] || ! sha_ok "$deb" "$SOURCE_DEB_SHA256"; then
 	say "downloading $SOURCE_PACKAGE=$SOURCE_VERSION (about 150 MB)"
 	rm -f "$dl"/"$SOURCE_PACKAGE"_*.deb
-	if ! (cd "$dl" && apt-get download -q "$SOURCE_PACKAGE=$SOURCE_VERSION") \
-		>"$dl/download.log" 2>&1; then
+	download() { (cd "$dl" && apt-get download -q "$SOURCE_PACKAGE=$SOURCE_VERSION") >"$dl/download.log" 2>&1; }
+	if ! download && ! { say "refreshing the apt package lists and retrying"; apt-get update -q >/dev/null 2>&1 && download; }; then
 		avail=$(apt-cache madison "$SOURCE_PACKAGE" 2>/dev/null |
 			awk -F'|' '{gsub(/ /, "", $2); print "  " $2}')
 		cat "$dl/download.log" >&2
 		die "$SOURCE_PACKAGE=$SOURCE_VERSION cannot be downloaded.
 Versions the configured apt sources serve now:
 ${avail:-  (none: run 'apt-get update', and check that the security suite is in the apt sources)}
-To move the base, set SOURCE_VERSION in config/source.env to one of them,
-set both SHA256 lines to empty, run 'make pin-source' to record the new digests,
-then 'make tree' and fix any patch that no longer applies."
+To move the base: set SOURCE_VERSION in config/source.env to one of them, run
+'make pin-source' (records its digests), then 'make tree FORCE=1', fix any
+patch that no longer applies, and 'make export'."
 	fi
 	deb=$(ls "$dl"/"$SOURCE_PACKAGE"_*_all.deb)
 	sha_ok "$deb" "$SOURCE_DEB_SHA256" ||

@@ -63,6 +63,7 @@ base_commit() {
 
 # The series' patch files, in order, without the cover letter.
 series_files() {
+	[ -d "$PATCHES" ] || return 0
 	find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
 		! -name '0000-*' | sort
 }

@@ -31,11 +31,16 @@ import_base() {
 
 [ -d "$TREE/.git" ] || import_base
 
-# Commits made in build/linux carry the project's identity.
+# Commits made in build/linux carry the project's identity. `git am` keeps
+# each patch's author; it only needs some committer, even on a bare machine.
 for key in user.name user.email; do
 	val=$(git -C "$TOP" config "$key" || true)
 	[ -z "$val" ] || git -C "$TREE" config "$key" "$val"
 done
+git -C "$TREE" config user.email >/dev/null ||
+	git -C "$TREE" config user.email "harness@localhost.invalid"
+git -C "$TREE" config user.name >/dev/null ||
+	git -C "$TREE" config user.name "kvm-yield harness"
 
 base=$(base_commit)
 cover=$PATCHES/0000-cover-letter.patch
