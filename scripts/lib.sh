@@ -79,10 +79,12 @@ FORMAT_PATCH_OPTS=(--zero-commit --no-signature --subject-prefix=PATCH)
 SYNCED_REF=refs/harness/synced
 SERIES_BRANCH=series
 
-# A patch file with what differs between two exports of the same commit
-# removed: the "From <id>" line and the [PATCH n/m] numbering.
+# A patch file with what differs between two exports of the same change
+# removed: the "From <id>" line, the [PATCH n/m] numbering and the blob ids
+# of "index" lines (stale after a patch file is edited by hand).
 normalize_patch() {
-	sed -e '1d' -e 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] /Subject: [PATCH] /' "$1"
+	sed -e '1d' -e 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] /Subject: [PATCH] /' \
+		-e '/^index [0-9a-f]*\.\.[0-9a-f]*/d' "$1"
 }
 
 # The cover letter's subject and blurb, as a branch description
