@@ -18,18 +18,17 @@ mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-for d in /tmp /run; do
-	mount -t tmpfs -o mode=1777 tmpfs "$d" || fail "cannot mount tmpfs on $d"
-done
-# Writable copies of directories programs write to, over the read-only host.
+mount -t tmpfs -o mode=755 tmpfs /run || fail "cannot mount tmpfs on /run"
+# Writable layers (in memory) over the host's directories that programs
+# write to. Overlays, not empty tmpfs: the checkout and the result directory
+# may live under one of them (a clone in /tmp) and must stay visible.
 mkdir -p /run/overlay
-for d in /etc /var /root /home; do
+for d in /tmp /etc /var /root /home; do
 	u=/run/overlay/${d//\//_}
 	mkdir -p "$u/upper" "$u/work"
 	mount -t overlay overlay -o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d" ||
 		echo "vm-init: no writable overlay on $d" >/dev/console
 done
-mount -t tmpfs -o mode=1777 tmpfs /var/tmp
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t cgroup2 cgroup2 /sys/fs/cgroup

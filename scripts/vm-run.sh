@@ -48,6 +48,12 @@ if [ -z "$out" ]; then
 fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# The guest mounts its own /run, /dev, /proc and /sys over the host's.
+for p in "$TOP" "$out"; do
+	case "$p/" in /run/* | /dev/* | /proc/* | /sys/*)
+		die "$p is hidden inside the guest (it mounts its own ${p%"${p#/*/}"}): move the checkout or --out elsewhere" ;;
+	esac
+done
 console=${console:-$out/console.log}
 rm -f "$out/.exit-code" "$out/.output" "$out/.command"
 [ "$shell" = 1 ] || printf '%q ' "$@" >"$out/.command"
