@@ -11,6 +11,7 @@
 [ ! -d "$TREE/.git/rebase-apply" ] || die "a 'git am' is stopped in build/linux: finish or abort it first"
 [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
 	die "build/linux has uncommitted edits: commit them (one commit per logical change), then export"
+require_no_ignored_files
 base=$(base_commit)
 n=$(git -C "$TREE" rev-list --count "$base..HEAD")
 [ "$n" -gt 0 ] || die "build/linux has no commits on top of the base: nothing to export"
@@ -24,6 +25,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git -C "$TREE" format-patch -q "${FORMAT_PATCH_OPTS[@]}" --cover-letter \
 	--cover-from-description=subject --base="$base" -o "$tmp" "$base..HEAD"
+# The diffstat already marks new and deleted files; git's "create mode"
+# lines after it are redundant and too long for checkpatch in a cover letter.
+sed -i -E '/^ (create|delete) mode [0-7]+ /d' "$tmp/0000-cover-letter.patch"
 rm -f "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch
 mkdir -p "$PATCHES"
 mv "$tmp"/*.patch "$PATCHES/"

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the harness needs (idempotent: does nothing
-# when they are all there).
+# when they are all there). python3-ply, python3-git: checkpatch's SPDX check.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(git make gcc libc6-dev flex bison bc libelf-dev libssl-dev perl python3
 	xz-utils ccache sparse qemu-system-x86 util-linux procps coreutils gawk
-	shellcheck)
+	shellcheck python3-ply python3-git)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

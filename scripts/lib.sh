@@ -75,7 +75,9 @@ kmake() {
 # How the series is written to patches/ and compared with the commits.
 # --zero-commit keeps the files stable across re-exports (commit ids
 # differ per machine because `git am` stamps the committer date).
-FORMAT_PATCH_OPTS=(--zero-commit --no-signature --subject-prefix=PATCH)
+# --compact-summary: new files are marked in the diffstat instead of long
+# "create mode" lines that would make the cover letter fail checkpatch.
+FORMAT_PATCH_OPTS=(--zero-commit --no-signature --subject-prefix=PATCH --compact-summary)
 SYNCED_REF=refs/harness/synced
 SERIES_BRANCH=series
 
@@ -101,6 +103,18 @@ cover_description() {
 	rm -f "$tmp"
 }
 
+# Debian's tarball ships a .gitignore that ignores everything at the top
+# level ("/*", for Debian's packaging repository), so a file added to
+# build/linux is silently left out of `git add`. The tree is built out of
+# tree, so any ignored file in it is such a new file: fail, naming them.
+require_no_ignored_files() {
+	local ignored
+	ignored=$(git -C "$TREE" ls-files --others --ignored --exclude-standard | head -n 20)
+	[ -z "$ignored" ] || die "build/linux has new files that its .gitignore (Debian's '/*') hides from 'git add':
+$ignored
+add them with 'git add -f' and commit (or delete them), then run this again"
+}
+
 # Fail unless build/linux holds only what patches/ holds (no unexported
 # commits, no uncommitted edits, no interrupted git am).
 require_tree_in_sync() {
@@ -110,6 +124,7 @@ require_tree_in_sync() {
 		die "a 'git am' is stopped in build/linux: finish it ('git am --continue') or drop it ('git am --abort')"
 	[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
 		die "build/linux has uncommitted edits: commit them and run 'make export', or discard them with 'make tree FORCE=1'"
+	require_no_ignored_files
 	head=$(git -C "$TREE" rev-parse HEAD)
 	synced=$(git -C "$TREE" rev-parse -q --verify "$SYNCED_REF" || true)
 	if [ -n "$synced" ] && [ "$head" != "$synced" ]; then
