@@ -119,9 +119,8 @@ if [ -n "$splats" ]; then
 fi
 if [ "$rc" = 124 ]; then
 	tail -n 30 "$console" >&2
-	die_rc=124
 	printf 'error: the guest did not finish within %ss; the console ends as above (full log: %s)\n' "$timeout" "$console" >&2
-	exit "$die_rc"
+	exit 124
 fi
 if [ ! -s "$out/.exit-code" ]; then
 	tail -n 30 "$console" >&2
