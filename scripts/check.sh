@@ -77,7 +77,7 @@ if [ "$rc" -ne 0 ]; then
 	result fail "guest: boots and runs the tests to the end" \
 		"vm-run exited $rc; console: $vm/console.log" "$(tail -n 15 "$vm/console.log")"
 fi
-splats=$(grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|KCSAN:|possible circular locking|INFO: task .* blocked' "$vm/console.log" || true)
+splats=$(grep -E "$SPLAT_RE" "$vm/console.log" || true)
 if [ -z "$splats" ]; then
 	result ok "guest: kernel log has no BUG/WARNING/Oops"
 else

@@ -32,6 +32,9 @@ export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1 CCACHE_COMPILERCHECK=content
 
 JOBS=${JOBS:-$(nproc)}
 
+# Kernel log lines that mean something went wrong in the guest kernel.
+SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|KCSAN:|possible circular locking|INFO: task .* blocked'
+
 say()  { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -112,7 +112,7 @@ done
 wait "$qpid" 2>/dev/null || true
 wait "$tpid" 2>/dev/null || true
 
-splats=$(grep -nE 'BUG:|WARNING:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|KCSAN:|possible circular locking|INFO: task .* blocked' "$console" || true)
+splats=$(grep -nE "$SPLAT_RE" "$console" || true)
 if [ -n "$splats" ]; then
 	warn "the kernel log ($console) reports:"
 	printf '%s\n' "$splats" | head -n 20 >&2
