@@ -52,12 +52,17 @@ say "      and the harness rejects a damaged series, naming the patch"
 "$TOP/tests/series-damage.sh" ||
 	result fail "harness: damaged-series self-test ran" "tests/series-damage.sh stopped early (see above)"
 
-say "[6/7] KVM selftests build"
+say "[6/7] KVM selftests and benchmarks build"
 if "$TOP/scripts/build-selftests.sh"; then
 	result ok "build: KVM selftests"
 else
 	result fail "build: KVM selftests" "$(tail -n 20 "$BUILD/selftests/kvm/build.log")"
 	finish
+fi
+if out=$("$TOP/scripts/build-bench.sh" 2>&1); then
+	result ok "build: benchmarks in bench/"
+else
+	result fail "build: benchmarks in bench/" "$out"
 fi
 
 say "[7/7] boot the patched kernel: KUnit, KVM selftests"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The demonstration `make run` runs inside the patched kernel: KVM works on
-# the emulated AMD CPU, a guest runs, and the series' selftests show which
-# vCPU directed yield picks with kvm.ipi_aware_yield on and off. (The A/B
-# benchmark of later work will replace the last part.)
+# the emulated AMD CPU, a guest runs, the series' selftests show which vCPU
+# directed yield picks with kvm.ipi_aware_yield on and off, and an
+# overcommitted IPI scenario shows the directed yields by tier, off and on.
 set -u
-sel=${1:?usage: guest-demo.sh SELFTEST_DIR}
+sel=${1:?usage: guest-demo.sh SELFTEST_DIR BENCH_DIR}
+bench=${2:?usage: guest-demo.sh SELFTEST_DIR BENCH_DIR}
 echo "--- patched kernel: $(uname -r), $(nproc) CPUs"
 grep -m1 'model name' /proc/cpuinfo
 if [ -d /sys/module/kvm_amd ]; then
@@ -49,4 +50,10 @@ while read -r t; do
 	echo "--- the series: $t"
 	"$sel/$t" || exit 1
 done <"$sel/series-tests"
+
+# Overcommitted: four vCPUs of one VM on one CPU send each other IPIs and
+# wait for the answer, reporting long spin waits as a paravirtual guest
+# does; directed yield decides whom each waiting vCPU hands the CPU to.
+echo "--- overcommitted IPI scenario: 4 vCPUs on 1 CPU, kvm.ipi_aware_yield off and on"
+"$bench/ipi_yield_bench" -v 4 -p 1 -w 200 -r 4 -t 2 || exit 1
 echo "--- done"

@@ -43,8 +43,37 @@ run_one() {
 	esac
 }
 
+# A series test that drives kvm.ipi_aware_yield must notice the series
+# switched off: with the parameter held at N (a file bound over it, so that
+# the test's writes do not reach the kernel), it must fail an assertion.
+switched_off_fails() {
+	local t=$1 param=/sys/module/kvm/parameters/ipi_aware_yield
+	local name="kvm selftest: $t fails with kvm.ipi_aware_yield held off"
+	local log="$logs/${t//\//_}.switched-off.log" held rc=0
+	held=$(mktemp)
+	echo N >"$held"
+	echo N >"$param"
+	mount --bind "$held" "$param" || {
+		result fail "$name" "could not bind a file over $param"
+		return
+	}
+	timeout -k 5 120 "$dir/$t" >"$log" 2>&1 || rc=$?
+	umount "$param"
+	echo Y >"$param"
+	if [ "$rc" != 0 ] && [ "$rc" != 4 ] && grep -q 'Test Assertion Failure' "$log"; then
+		result ok "$name (exit $rc: $(grep -m1 -E 'grew by|yielded to' "$log" | sed 's/^ *//'))"
+	else
+		result fail "$name" "exit code $rc, expected an assertion failure:" "$(tail -n 5 "$log")"
+	fi
+}
+
 while read -r t; do
-	[ -n "$t" ] && run_one series "$t"
+	[ -n "$t" ] || continue
+	run_one series "$t"
+	if [ -w /sys/module/kvm/parameters/ipi_aware_yield ] &&
+		grep -q ipi_aware_yield "$dir/$t"; then
+		switched_off_fails "$t"
+	fi
 done <"$dir/series-tests"
 while read -r t args; do
 	kind=existing

@@ -8,6 +8,7 @@
 "$TOP/scripts/sync-tree.sh"
 "$TOP/scripts/build-kernel.sh"
 "$TOP/scripts/build-selftests.sh"
+"$TOP/scripts/build-bench.sh"
 
 base=$(base_commit)
 say "the series on $SOURCE_PACKAGE $SOURCE_VERSION:"
@@ -18,4 +19,4 @@ else
 	git -C "$TREE" diff --stat=72 "$base" HEAD | sed 's/^/   /'
 fi
 say "booting the patched kernel under QEMU"
-exec "$TOP/scripts/vm-run.sh" --timeout 900 -- "$TOP/scripts/guest-demo.sh" "$BUILD/selftests/kvm"
+exec "$TOP/scripts/vm-run.sh" --timeout 900 -- "$TOP/scripts/guest-demo.sh" "$BUILD/selftests/kvm" "$BUILD/bench"

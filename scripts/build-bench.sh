@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build the benchmarks in bench/ against the KVM selftests library of the
+# patched tree (built by scripts/build-selftests.sh) into build/bench/.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+sel=$BUILD/selftests/kvm
+kvm_src=$TREE/tools/testing/selftests/kvm
+[ -d "$sel/lib" ] || die "the KVM selftests library is not built: run 'make selftests' first"
+out=$BUILD/bench
+mkdir -p "$out"
+
+mapfile -t lib_objs < <(find "$sel/lib" -name '*.o' | sort)
+# The flags of tools/testing/selftests/kvm/Makefile for x86_64.
+cflags=(-D_GNU_SOURCE -Wall -Werror -Wstrict-prototypes -Wuninitialized -O2 -g -std=gnu99
+	-DCONFIG_64BIT -U_FORTIFY_SOURCE -fno-builtin-memcmp -fno-builtin-memcpy
+	-fno-builtin-memset -fno-builtin-strnlen -fno-stack-protector -fno-PIE
+	-fno-strict-aliasing -march=x86-64-v2
+	-I"$TREE/tools/include" -I"$TREE/tools/arch/x86/include"
+	-I"$kvm_src/include" -I"$kvm_src/include/x86_64" -I"$kvm_src/lib"
+	-I"$kvm_src/.." -I"$kvm_src/../rseq"
+	-isystem "$OBJ/usr/include")
+
+for src in "$TOP"/bench/*.c; do
+	name=$(basename "$src" .c)
+	say "building bench/$name"
+	ccache gcc "${cflags[@]}" -c "$src" -o "$out/$name.o" ||
+		die "bench/$name.c did not compile (see above)"
+	gcc -pthread -no-pie "$out/$name.o" "${lib_objs[@]}" -ldl -lm -o "$out/$name" ||
+		die "bench/$name did not link (see above); is build/selftests up to date? run 'make selftests'"
+done
