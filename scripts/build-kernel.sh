@@ -5,7 +5,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
+[ -e "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
 mkdir -p "$OBJ"
 
 inputs=("$TREE/arch/x86/configs/x86_64_defconfig"

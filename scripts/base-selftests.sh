@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Run the existing KVM selftests of config/selftests.list on the unpatched
+# base kernel and compare each result with the last `make check` run on the
+# patched kernel (build/check/results.tsv): the series must not change them.
+# The base kernel is built from a worktree at the base commit
+# (build/base-wt) into build/obj-base; the selftest binaries are the ones
+# make check ran (the series does not touch the existing tests).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ -e "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
+patched=$BUILD/check/results.tsv
+[ -s "$patched" ] || die "no results of the patched kernel in ${patched#"$TOP"/}: run 'make check' first"
+[ -x "$BUILD/selftests/kvm/x86_64/xapic_ipi_test" ] || die "the KVM selftests are not built: run 'make selftests' first"
+
+base=$(base_commit)
+wt=$BUILD/base-wt
+if [ -e "$wt/.git" ]; then
+	git -C "$wt" checkout -q --detach "$base"
+else
+	git -C "$TREE" worktree add -q --detach "$wt" "$base"
+fi
+say "the base kernel ($SOURCE_PACKAGE $SOURCE_VERSION without the series)"
+TREE=$wt OBJ=$BUILD/obj-base "$TOP/scripts/build-kernel.sh"
+
+out=$BUILD/base-check
+rm -rf "$out"
+mkdir -p "$out"
+say "booting the base kernel: the existing KVM selftests"
+rc=0
+"$TOP/scripts/vm-run.sh" --kernel "$BUILD/obj-base/arch/x86/boot/bzImage" \
+	--out "$out" --timeout 3000 -- \
+	env RESULTS="$out/results.tsv" RESULTS_QUIET=1 SELFTESTS=existing \
+	"$TOP/scripts/guest-run-selftests.sh" "$BUILD/selftests/kvm" "$out/logs" || rc=$?
+[ "$rc" = 0 ] || die "the base kernel did not run the tests to the end (vm-run exited $rc; console: ${out#"$TOP"/}/console.log)"
+
+say "existing KVM selftests: base vs patched"
+differ=0
+while IFS=$'\t' read -r status name _; do
+	case "$name" in "kvm selftest: "*) ;; *) continue ;; esac
+	theirs=$(awk -F'\t' -v n="$name" '$2 == n { print $1 }' "$patched")
+	printf '  %-4s %-7s %s\n' "$status" "${theirs:-missing}" "${name#kvm selftest: }"
+	[ "$status" = "$theirs" ] || differ=1
+done <"$out/results.tsv"
+if [ "$differ" = 0 ]; then
+	say "same results on the base and the patched kernel (columns: base, patched)"
+else
+	die "results differ between the base and the patched kernel (columns: base, patched); logs in ${out#"$TOP"/}/logs and build/check/vm/logs"
+fi
