@@ -35,10 +35,15 @@ rc=0
 [ "$rc" = 0 ] || die "the base kernel did not run the tests to the end (vm-run exited $rc; console: ${out#"$TOP"/}/console.log)"
 
 say "existing KVM selftests: base vs patched"
+# Test names end in "(3s)" or "(3s, passed on its retry: ...)": compare
+# without that (here and in the awk below).
+key() { sed -E 's/ \([^()]*\)$//'; }
 differ=0
 while IFS=$'\t' read -r status name _; do
 	case "$name" in "kvm selftest: "*) ;; *) continue ;; esac
-	theirs=$(awk -F'\t' -v n="$name" '$2 == n { print $1 }' "$patched")
+	name=$(key <<<"$name")
+	theirs=$(awk -F'\t' -v n="$name" \
+		'{ k = $2; sub(/ \([^()]*\)$/, "", k); if (k == n) print $1 }' "$patched")
 	printf '  %-4s %-7s %s\n' "$status" "${theirs:-missing}" "${name#kvm selftest: }"
 	[ "$status" = "$theirs" ] || differ=1
 done <"$out/results.tsv"
