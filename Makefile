@@ -10,7 +10,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: run check help deps tree export roundtrip kernel selftests series-check \
-	bench bench-ipi-cost base-selftests shell vm selftest pin-source clean distclean
+	bench bench-ipi-cost base-selftests qemu shell vm selftest pin-source clean distclean
 
 run: ## build what is missing, boot the patched kernel, run the demonstration
 	@$(S)/run-demo.sh
@@ -48,6 +48,9 @@ bench-ipi-cost: ## cost of IPI tracking: ping-pong round trips/s, on vs off (~3 
 base-selftests: ## existing KVM selftests on the unpatched base vs make check's results
 	@$(S)/base-selftests.sh
 
+qemu: ## build QEMU with patches-qemu/ (emulated SVM pause filter) into build/qemu-build
+	@$(S)/build-qemu.sh
+
 series-check: kernel ## per-patch checks only: checkpatch, W=1/sparse builds
 	@rm -f build/check/results.tsv; $(S)/check-series.sh && $(S)/report-results.sh
 
@@ -66,7 +69,7 @@ pin-source: ## record the digests of the version in config/source.env
 	@$(S)/pin-source.sh
 
 clean: ## remove build outputs, keep the tree and the download
-	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/bench build/obj-base build/base-check
+	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/bench build/obj-base build/base-check build/qemu-build
 
 distclean: ## remove everything under build/
 	rm -rf build

@@ -14,17 +14,17 @@ finish() {
 	exec "$TOP/scripts/report-results.sh"
 }
 
-say "[1/7] packages"
+say "[1/8] packages"
 "$TOP/scripts/install-deps.sh"
 
-say "[2/7] harness scripts (shellcheck)"
+say "[2/8] harness scripts (shellcheck)"
 if out=$(cd "$TOP" && shellcheck -x scripts/*.sh tests/*.sh .ci/run 2>&1); then
 	result ok "shellcheck: harness scripts"
 else
 	result fail "shellcheck: harness scripts" "$out"
 fi
 
-say "[3/7] build/linux = pinned base + patches/"
+say "[3/8] build/linux = pinned base + patches/"
 if out=$("$TOP/scripts/sync-tree.sh" 2>&1); then
 	result ok "series: patches/ applies to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)"
 else
@@ -37,7 +37,7 @@ else
 	result fail "series: round trip patches/ <-> commits" "$out"
 fi
 
-say "[4/7] the tip: full kernel build (KVM_WERROR=y)"
+say "[4/8] the tip: full kernel build (KVM_WERROR=y)"
 if "$TOP/scripts/build-kernel.sh"; then
 	result ok "build: kernel at the tip of the series"
 else
@@ -45,14 +45,21 @@ else
 	finish
 fi
 
-say "[5/7] each patch: checkpatch --strict, builds on its own"
+say "[5/8] QEMU with patches-qemu/ (emulated SVM pause filter), for the guest"
+if out=$("$TOP/scripts/build-qemu.sh" 2>&1); then
+	result ok "build: QEMU $(grep -m1 -o 'version [^ ]*' <<<"$out") with patches-qemu/ (pause filter)"
+else
+	result fail "build: QEMU with patches-qemu/ (pause filter)" "$(tail -n 20 <<<"$out")"
+fi
+
+say "[6/8] each patch: checkpatch --strict, builds on its own"
 "$TOP/scripts/check-series.sh" ||
 	result fail "series: per-patch checks ran" "scripts/check-series.sh stopped early (see above)"
 say "      and the harness rejects a damaged series, naming the patch"
 "$TOP/tests/series-damage.sh" ||
 	result fail "harness: damaged-series self-test ran" "tests/series-damage.sh stopped early (see above)"
 
-say "[6/7] KVM selftests and benchmarks build"
+say "[7/8] KVM selftests and benchmarks build"
 if "$TOP/scripts/build-selftests.sh"; then
 	result ok "build: KVM selftests"
 else
@@ -65,7 +72,7 @@ else
 	result fail "build: benchmarks in bench/" "$out"
 fi
 
-say "[7/7] boot the patched kernel: KUnit, KVM selftests"
+say "[8/8] boot the patched kernel: KUnit, KVM selftests"
 vm=$BUILD/check/vm
 mkdir -p "$vm"
 rc=0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetch Debian's QEMU source package (config/qemu.env) with `apt-get source`
-# and unpack it, Debian's patches applied, into build/qemu-src. apt checks
+# and unpack it, Debian's patches applied, into build/qemu-src (a git
+# repository with that as its base commit, tag harness-base). apt checks
 # the files against the signed Sources index. If the apt sources have no
 # deb-src entry, one is added for the same archives (suites, components and
 # keys) as the existing deb entries.
@@ -55,4 +56,16 @@ rm -rf "$src"
 dsc=$(ls "$dl"/*.dsc)
 dpkg-source --no-check -x "$dsc" "$src" >"$dl/unpack.log" 2>&1 ||
 	{ tail -n 20 "$dl/unpack.log" >&2; die "dpkg-source -x $dsc failed"; }
+# A git repository with the unpacked source as its base commit, for
+# scripts/build-qemu.sh to apply patches-qemu/ with git am.
+(
+	cd "$src"
+	git init -q .
+	git add -A -f .
+	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+		git -c user.name="Debian $QEMU_SOURCE_PACKAGE" \
+		-c user.email="$QEMU_SOURCE_PACKAGE@packages.debian.invalid" \
+		commit -q -m "$QEMU_SOURCE_PACKAGE $QEMU_SOURCE_VERSION (Debian source, Debian patches applied)"
+	git tag harness-base
+) || die "could not import build/qemu-src into git"
 echo "$stamp" >"$src/.harness-source"

@@ -14,7 +14,9 @@
 #                   path (default: a fresh one under build/vm/)
 #   --append ARGS   extra kernel command line
 #   --console FILE  where the kernel console goes (default DIR/console.log)
-# Environment: ACCEL=kvm|tcg (default: kvm when /dev/kvm offers VMX/SVM),
+# Environment: QEMU=path of qemu-system-x86_64 (default: the one
+# scripts/build-qemu.sh built, with the emulated pause filter, if there is
+# one, else Debian's); ACCEL=kvm|tcg (default: kvm when /dev/kvm offers VMX/SVM),
 # TCG_THREAD=multi|single (default multi).
 # Exit codes: the command's; 124 timeout; 125 the guest never ran the command
 # to completion (boot failure, panic, crash): the console's tail is printed.
@@ -40,7 +42,24 @@ while [ $# -gt 0 ]; do
 done
 [ "$shell" = 1 ] || [ $# -gt 0 ] || die "no command given: scripts/vm-run.sh [options] -- command [args...]"
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel' first"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: run 'make deps'"
+qemu_bin=${QEMU:-}
+if [ -z "$qemu_bin" ]; then
+	qemu_bin="qemu-system-x86_64"
+	[ -x "$BUILD/qemu-build/qemu-system-x86_64" ] && qemu_bin=$BUILD/qemu-build/qemu-system-x86_64
+fi
+command -v "$qemu_bin" >/dev/null || die "$qemu_bin is missing: run 'make deps' (Debian's QEMU) or 'make qemu'"
+qemu_extra=() pause_args=""
+case "$qemu_bin" in
+*/*)
+	# A QEMU built here has no firmware of its own: use Debian's.
+	qemu_extra=(-L /usr/share/seabios -L /usr/share/qemu)
+	# Its emulated pause filter counts PAUSEs closer together than
+	# kvm_amd.pause_filter_thresh TSC cycles as one loop. Emulated, a PAUSE
+	# loop takes microseconds an iteration, not the tens of cycles that
+	# KVM's default of 128 assumes: allow up to 65535 (25 us at 2.6 GHz).
+	pause_args="kvm_amd.pause_filter_thresh=${PAUSE_FILTER_THRESH:-65535}"
+	;;
+esac
 
 if [ -z "$out" ]; then
 	mkdir -p "$BUILD/vm"
@@ -76,9 +95,9 @@ cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
 cmdline+=" init=$TOP/scripts/vm-init.sh panic=-1"
 cmdline+=" harness_out=$out harness_cwd=$PWD"
 [ "$shell" = 0 ] || cmdline+=" harness_mode=shell"
-cmdline+=" $append"
+cmdline+=" $pause_args $append"
 
-qemu=(qemu-system-x86_64 "${accel_args[@]}" -smp "$cpus" -m "$mem"
+qemu=("$qemu_bin" "${qemu_extra[@]}" "${accel_args[@]}" -smp "$cpus" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$kernel" -append "$cmdline"
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
