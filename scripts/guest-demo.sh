@@ -48,7 +48,10 @@ done
 while read -r t; do
 	[ -n "$t" ] || continue
 	echo "--- the series: $t"
-	"$sel/$t" || exit 1
+	rc=0
+	"$sel/$t" || rc=$?
+	# 4: skipped, e.g. the pause-filter test under a QEMU without one
+	[ "$rc" = 0 ] || [ "$rc" = 4 ] || exit 1
 done <"$sel/series-tests"
 
 # Overcommitted: four vCPUs of one VM on one CPU send each other IPIs and

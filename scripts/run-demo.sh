@@ -7,6 +7,7 @@
 "$TOP/scripts/install-deps.sh"
 "$TOP/scripts/sync-tree.sh"
 "$TOP/scripts/build-kernel.sh"
+"$TOP/scripts/build-qemu.sh"
 "$TOP/scripts/build-selftests.sh"
 "$TOP/scripts/build-bench.sh"
 
