@@ -84,6 +84,8 @@ if [ -z "$accel" ]; then
 		accel=kvm
 	fi
 fi
+# The threshold calibration is for emulated PAUSE loops only.
+[ "$accel" = tcg ] || pause_args=""
 case "$accel" in
 kvm) accel_args=(-accel kvm -cpu host) ;;
 tcg) accel_args=(-accel "tcg,thread=${TCG_THREAD:-multi},tb-size=512" -cpu max) ;;
