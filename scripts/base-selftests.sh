@@ -35,18 +35,16 @@ rc=0
 [ "$rc" = 0 ] || die "the base kernel did not run the tests to the end (vm-run exited $rc; console: ${out#"$TOP"/}/console.log)"
 
 say "existing KVM selftests: base vs patched"
-# Test names end in "(3s)" or "(3s, passed on its retry: ...)": compare
-# without that (here and in the awk below).
-key() { sed -E 's/ \([^()]*\)$//'; }
-differ=0
-while IFS=$'\t' read -r status name _; do
-	case "$name" in "kvm selftest: "*) ;; *) continue ;; esac
-	name=$(key <<<"$name")
-	theirs=$(awk -F'\t' -v n="$name" \
-		'{ k = $2; sub(/ \([^()]*\)$/, "", k); if (k == n) print $1 }' "$patched")
-	printf '  %-4s %-7s %s\n' "$status" "${theirs:-missing}" "${name#kvm selftest: }"
-	[ "$status" = "$theirs" ] || differ=1
-done <"$out/results.tsv"
+# One line per existing selftest: base result, patched result, name. Test
+# names end in "(3s)" or "(3s, passed on its retry: ...)": compared without.
+table=$(awk -F'\t' '
+	$2 !~ /^kvm selftest: / { next }
+	{ name = $2; sub(/ \([^()]*\)$/, "", name); sub(/^kvm selftest: /, "", name) }
+	FNR == NR { patched[name] = $1; next }
+	{ printf "%s\t%s\t%s\n", $1, (name in patched) ? patched[name] : "missing", name }
+' "$patched" "$out/results.tsv")
+awk -F'\t' '{ printf "  %-4s %-7s %s\n", $1, $2, $3 }' <<<"$table"
+differ=$(awk -F'\t' '$1 != $2 { n++ } END { print n + 0 }' <<<"$table")
 if [ "$differ" = 0 ]; then
 	say "same results on the base and the patched kernel (columns: base, patched)"
 else
