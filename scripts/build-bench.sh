@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build the benchmarks in bench/ against the KVM selftests library of the
-# patched tree (built by scripts/build-selftests.sh) into build/bench/.
+# patched tree (built by scripts/build-selftests.sh) into build/bench/, and
+# the workloads that run inside nested guests (bench/guest/*.c, plain
+# programs) into build/bench/guest/.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -28,4 +30,12 @@ for src in "$TOP"/bench/*.c; do
 		die "bench/$name.c did not compile (see above)"
 	gcc -pthread -no-pie "$out/$name.o" "${lib_objs[@]}" -ldl -lm -o "$out/$name" ||
 		die "bench/$name did not link (see above); is build/selftests up to date? run 'make selftests'"
+done
+
+mkdir -p "$out/guest"
+for src in "$TOP"/bench/guest/*.c; do
+	name=$(basename "$src" .c)
+	say "building bench/guest/$name"
+	ccache gcc -O2 -g -Wall -Wextra -Werror -pthread "$src" -o "$out/guest/$name" -lcrypto -lz ||
+		die "bench/guest/$name.c did not build (see above); 'make deps' installs libssl-dev and zlib1g-dev"
 done

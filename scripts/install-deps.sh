@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Install the Debian packages the harness needs (idempotent: does nothing
 # when they are all there). python3-ply, python3-git: checkpatch's SPDX check.
-# With the argument "qemu", also what building QEMU needs (build-qemu.sh).
+# Arguments add groups: "qemu", what building QEMU needs (build-qemu.sh);
+# "bench", what the overcommit benchmark runs and plots with.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(git make gcc libc6-dev flex bison bc libelf-dev libssl-dev perl python3
-	xz-utils ccache sparse qemu-system-x86 util-linux procps coreutils gawk
+	xz-utils ccache sparse zlib1g-dev qemu-system-x86 util-linux procps coreutils gawk
 	shellcheck python3-ply python3-git)
-if [ "${1:-}" = qemu ]; then
+for group in "$@"; do
+	case "$group" in
 	# seabios, qemu-system-data: the firmware (BIOS, option ROMs) the built QEMU uses
-	pkgs+=(ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev
-		libcap-ng-dev libattr1-dev libfdt-dev zlib1g-dev dpkg-dev
-		qemu-system-data seabios)
-fi
+	qemu) pkgs+=(ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev
+		libcap-ng-dev libattr1-dev libfdt-dev dpkg-dev qemu-system-data seabios) ;;
+	bench) pkgs+=(libvips-tools gnuplot-nox) ;;
+	*) die "unknown package group '$group' (known: qemu, bench)" ;;
+	esac
+done
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `make run`: build what is missing, print what the series changes, boot
-# the patched kernel and run the demonstration inside it.
+# the patched kernel and run the demonstration inside it, then the short
+# form of the overcommit benchmark (scripts/bench-overcommit.sh --quick),
+# which ends with its table. QUICK_BENCH=0 skips the benchmark.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-"$TOP/scripts/install-deps.sh"
+"$TOP/scripts/install-deps.sh" bench
 "$TOP/scripts/sync-tree.sh"
 "$TOP/scripts/build-kernel.sh"
 "$TOP/scripts/build-qemu.sh"
@@ -20,4 +22,7 @@ else
 	git -C "$TREE" diff --stat=72 "$base" HEAD | sed 's/^/   /'
 fi
 say "booting the patched kernel under QEMU"
-exec "$TOP/scripts/vm-run.sh" --timeout 900 -- "$TOP/scripts/guest-demo.sh" "$BUILD/selftests/kvm" "$BUILD/bench"
+"$TOP/scripts/vm-run.sh" --timeout 900 -- "$TOP/scripts/guest-demo.sh" "$BUILD/selftests/kvm" "$BUILD/bench"
+[ "${QUICK_BENCH:-1}" = 0 ] && exit 0
+say "overcommit benchmark, short form: 1 and 2 nested Linux guests, baseline vs full (about 15 min)"
+exec "$TOP/scripts/bench-overcommit.sh" --quick

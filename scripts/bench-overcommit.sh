@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The overcommit benchmark (README, "Overcommit benchmark"): boot the
+# patched kernel, run scripts/guest-bench-overcommit.sh inside it (1..4
+# nested guests, four workloads, four configurations flipped at run time,
+# interleaved repetitions), then summarize: summary.csv, summary.md,
+# plot.png, metadata.txt, runs.csv.
+#
+#   scripts/bench-overcommit.sh            full matrix into
+#                                          bench/results/<date>-<machine>/
+#   scripts/bench-overcommit.sh --quick    2 VMs against 1, baseline vs full,
+#                                          3 repetitions, into build/bench/results/
+# Environment: VMS, WORKLOADS, CONFIGS, REPS, SECS, VCPUS, GUEST_MEM override
+# the matrix; RESULTS_DIR the output directory.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+quick=0
+case "${1:-}" in
+--quick) quick=1 ;;
+"") ;;
+*) die "usage: $0 [--quick]" ;;
+esac
+if [ "$quick" = 1 ]; then
+	vms=${VMS:-"1 2"} configs=${CONFIGS:-"baseline full"} reps=${REPS:-3} secs=${SECS:-5}
+else
+	vms=${VMS:-"1 2 3 4"} configs=${CONFIGS:-"baseline kvm sched full"} reps=${REPS:-5} secs=${SECS:-5}
+fi
+workloads=${WORKLOADS:-"dedup vips ipi control"}
+cpus=$(nproc)
+vcpus=${VCPUS:-$cpus} guest_mem=${GUEST_MEM:-1G}
+
+"$TOP/scripts/install-deps.sh" bench
+"$TOP/scripts/build-kernel.sh"
+"$TOP/scripts/build-qemu.sh"
+"$TOP/scripts/build-selftests.sh"
+"$TOP/scripts/build-bench.sh"
+
+accel=tcg
+[ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && accel=kvm
+machine="${accel}-${cpus}cpu"
+stamp=$(date -u +%Y-%m-%d)
+if [ -n "${RESULTS_DIR:-}" ]; then
+	res=$RESULTS_DIR
+elif [ "$quick" = 1 ]; then
+	res=$BUILD/bench/results/$stamp-$machine-quick
+else
+	res=$TOP/bench/results/$stamp-$machine
+fi
+mkdir -p "$res" "$BUILD/bench"
+res=$(cd "$res" && pwd)
+l1=$(mktemp -d "$BUILD/bench/run.XXXXXX")
+# Memory for the host kernel: every guest's, plus room for the host itself.
+max_vms=0
+for k in $vms; do [ "$k" -gt "$max_vms" ] && max_vms=$k; done
+mem_g=$((max_vms * ${guest_mem%G} + 2))
+
+nruns=0
+for k in $vms; do nruns=$((nruns + $(wc -w <<<"$workloads") * $(wc -w <<<"$configs") * reps)); done
+say "overcommit benchmark: $nruns runs of ${secs} s (VMs: $vms; configs: $configs; $reps repetitions),"
+say "guests of $vcpus vCPUs on the $cpus CPUs of the patched kernel ($accel; under emulation a boot takes minutes)"
+# Nested guests under emulation: their TSC-deadline timer loses wake-ups
+# (RCU stalls, boots of many minutes); the LAPIC's one-shot timer works.
+guest_append=""
+[ "$accel" = kvm ] || guest_append="lapic=notscdeadline"
+rc=0
+# The guests run under Debian's QEMU, as on an operator's host.
+"$TOP/scripts/vm-run.sh" --cpus "$cpus" --mem "${mem_g}G" --out "$l1" --timeout 14400 -- \
+	env QEMU=qemu-system-x86_64 "$TOP/scripts/guest-bench-overcommit.sh" --out "$l1/run" \
+	--vms "$vms" --workloads "$workloads" --configs "$configs" --reps "$reps" \
+	--secs "$secs" --vcpus "$vcpus" --mem "$guest_mem" --append "$guest_append" || rc=$?
+[ "$rc" = 0 ] || die "the benchmark stopped (exit $rc): see $l1/console.log and $l1/run/"
+
+cp "$l1/run/runs.csv" "$res/runs.csv"
+{
+	cat "$l1/run/metadata.txt"
+	echo "emulator (level 0): $("${QEMU:-$BUILD/qemu-build/qemu-system-x86_64}" --version | head -n1), -accel $accel -cpu max, $cpus vCPUs"
+	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $cpus CPUs, $(free -g | awk '/^Mem/ { print $2 }') GiB"
+	echo "series: $(git -C "$TOP" rev-parse --short HEAD) ($(find "$PATCHES" -name "0*.patch" | wc -l) patches)"
+} >"$res/metadata.txt"
+python3 "$TOP/scripts/bench-summarize.py" "$res" --title "$(wc -w <<<"$vms") VM counts, guests of $vcpus vCPUs on $cpus CPUs ($machine), $stamp"
+say "results in ${res#"$TOP"/}:"
+cat "$res/summary.md"

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# The overcommit benchmark, run on a host whose kernel has the series (here:
+# the patched kernel under emulation, started by scripts/bench-overcommit.sh;
+# on a real host the same script with real VMX/SVM). For each number of VMs
+# it boots that many nested Linux guests of VCPUS vCPUs on the same CPUs,
+# then runs each workload in all of them at once, once per configuration
+# and repetition, configurations interleaved, the knobs flipped in between:
+#
+#   baseline  kvm.ipi_aware_yield=N  NO_YIELD_TO_HANDOFF  (6.12 behaviour)
+#   kvm       kvm.ipi_aware_yield=Y  NO_YIELD_TO_HANDOFF
+#   sched     kvm.ipi_aware_yield=N  YIELD_TO_HANDOFF
+#   full      kvm.ipi_aware_yield=Y  YIELD_TO_HANDOFF
+#
+# One line per guest and run goes to OUT/runs.csv: the workload's rate and,
+# from this host's KVM statistics for that VM, the spin (pause-loop) exits,
+# the directed yields by tier and the spins that yielded to nobody.
+#
+#   scripts/guest-bench-overcommit.sh --out DIR [--vms "1 2 3 4"]
+#       [--workloads "dedup vips ipi control"] [--configs "baseline kvm sched full"]
+#       [--reps 5] [--secs 8] [--vcpus N] [--mem 1G] [--append GUEST_KERNEL_ARGS]
+# QEMU (environment): the QEMU that runs the guests (scripts/vm-run.sh's).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+out="" vms="1 2 3 4" workloads="dedup vips ipi control"
+configs="baseline kvm sched full" reps=5 secs=8 vcpus=$(nproc) mem=1G append=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out) out=$2 ;;
+	--vms) vms=$2 ;;
+	--workloads) workloads=$2 ;;
+	--configs) configs=$2 ;;
+	--reps) reps=$2 ;;
+	--secs) secs=$2 ;;
+	--vcpus) vcpus=$2 ;;
+	--mem) mem=$2 ;;
+	--append) append=$2 ;;
+	*) die "unknown option $1 (see the comment at the top of $0)" ;;
+	esac
+	shift 2
+done
+[ -n "$out" ] || die "usage: $0 --out DIR [options]"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+param=/sys/module/kvm/parameters/ipi_aware_yield
+features=/sys/kernel/debug/sched/features
+modprobe -q kvm_amd 2>/dev/null || modprobe -q kvm_intel 2>/dev/null || true
+[ -w "$param" ] || die "no $param: this kernel does not have the series"
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+grep -qw 'YIELD_TO_HANDOFF' "$features" || die "no YIELD_TO_HANDOFF in $features"
+# shellcheck disable=SC2086
+set -- $configs
+for c; do
+	case "$c" in baseline | kvm | sched | full) ;; *) die "unknown configuration $c" ;; esac
+done
+
+set_config() {
+	case "$1" in
+	baseline | sched) echo N >"$param" ;;
+	*) echo Y >"$param" ;;
+	esac
+	case "$1" in
+	baseline | kvm) echo NO_YIELD_TO_HANDOFF >"$features" ;;
+	*) echo YIELD_TO_HANDOFF >"$features" ;;
+	esac
+}
+
+stats=(spin_yield_ipi_receiver spin_yield_pending_irq spin_yield_preempted
+	spin_yield_relaxed spin_yield_untiered spin_yield_none
+	directed_yield_attempted directed_yield_successful)
+# vm_stats DEBUGFS_DIR: the counters above, space separated
+vm_stats() {
+	local s v line=""
+	for s in "${stats[@]}"; do
+		v=$(cat "$1/$s" 2>/dev/null || echo 0)
+		line+="$v "
+	done
+	echo "$line"
+}
+
+{
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "host kernel: $(uname -r) ($(cut -d' ' -f1-3 /proc/version))"
+	echo "host CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs"
+	echo "host topology: $(lscpu | grep -E '^(Thread|Core|Socket)' | tr -s ' ' | paste -sd';')"
+	echo "guests: $vcpus vCPUs, $mem each, kernel $(basename "$OBJ")/arch/x86/boot/bzImage, -accel kvm"
+	q=${QEMU:-qemu-system-x86_64}
+	[ -n "${QEMU:-}" ] || [ ! -x "$BUILD/qemu-build/qemu-system-x86_64" ] || q=$BUILD/qemu-build/qemu-system-x86_64
+	echo "guest QEMU: $("$q" --version 2>/dev/null | head -n1), guest kernel args: ${append:-none}"
+	echo "runs: vms=[$vms] workloads=[$workloads] configs=[$configs] reps=$reps secs=$secs"
+	for p in /sys/module/kvm/parameters/* /sys/module/kvm_amd/parameters/* /sys/module/kvm_intel/parameters/*; do
+		[ -r "$p" ] && echo "knob ${p#/sys/module/}: $(cat "$p" 2>/dev/null)"
+	done
+	echo "sched features: $(cat "$features")"
+} >"$out/metadata.txt" 2>/dev/null
+
+csv=$out/runs.csv
+[ -s "$csv" ] || echo "workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_relaxed,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful" >"$csv"
+nw=$(wc -w <<<"$workloads") nc=$(wc -w <<<"$configs")
+total=0
+for k in $vms; do total=$((total + nw * nc * reps)); done
+done_runs=0 bench_start=$(date +%s)
+guest_pids=()
+
+guest_pids=() gdirs=() kdirs=() jobn=() restarts=0
+
+# On an early exit: ask the guests still running to power off, then stop them.
+stop_guests() {
+	local g p
+	[ "${#guest_pids[@]}" -gt 0 ] || return 0
+	for ((g = 0; g < ${#gdirs[@]}; g++)); do
+		echo quit >"${gdirs[g]}/job.$((jobn[g] + 1))" 2>/dev/null || true
+	done
+	sleep 5
+	for p in "${guest_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+trap stop_guests EXIT
+
+# start_guest G: boot guest G (index into gdirs) in the background.
+start_guest() {
+	local d=${gdirs[$1]}
+	rm -rf "$d"
+	mkdir -p "$d"
+	jobn[$1]=0
+	ACCEL=kvm "$TOP/scripts/vm-run.sh" --cpus "$vcpus" --mem "$mem" --out "$d" \
+		--append "$append" --timeout 86400 -- "$TOP/scripts/nested-guest-agent.sh" "$d" \
+		>"$d/vm-run.log" 2>&1 &
+	guest_pids[$1]=$!
+}
+
+# wait_guest G: until guest G is ready; then find its VM's statistics
+# directory (/sys/kernel/debug/kvm/<QEMU pid>-<fd>). Fails if it stops.
+wait_guest() {
+	local d=${gdirs[$1]} t0 qpid
+	t0=$(date +%s)
+	while [ ! -s "$d/ready" ]; do
+		kill -0 "${guest_pids[$1]}" 2>/dev/null || {
+			warn "guest $d stopped while booting: $(grep -m1 error "$d/vm-run.log")"
+			return 1
+		}
+		[ $(($(date +%s) - t0)) -lt 900 ] || die "guest $d did not boot in 900 s: see $d/console.log"
+		sleep 1
+	done
+	grep -q '^ok' "$d/ready" || die "guest $d: $(cat "$d/ready")"
+	qpid=$(pgrep -f "harness_out=$d " | head -n1) || die "cannot find the QEMU process of $d"
+	kdirs[$1]=$(find /sys/kernel/debug/kvm -maxdepth 1 -name "$qpid-*" | head -n1)
+	[ -n "${kdirs[$1]}" ] || die "no KVM debugfs directory for QEMU pid $qpid"
+}
+
+# restart_guest G: a guest died (see the README: nested guests under
+# emulation); boot it again, at most 5 times in the whole benchmark.
+restart_guest() {
+	restarts=$((restarts + 1))
+	[ "$restarts" -le 5 ] || die "guests stopped more than 5 times; last: ${gdirs[$1]}/console.log"
+	mv "${gdirs[$1]}" "${gdirs[$1]}.died$restarts"
+	warn "guest ${gdirs[$1]} stopped (console: ${gdirs[$1]}.died$restarts/console.log); booting it again"
+	start_guest "$1"
+	wait_guest "$1" || restart_guest "$1"
+}
+
+# run_once WORKLOAD CONFIG REP: the workload in every guest at once; appends
+# to runs.csv. Returns 1, writing nothing, if a guest stopped meanwhile.
+run_once() {
+	local w=$1 c=$2 r=$3 g j res line rate spins before=() a b rows=()
+	set_config "$c"
+	for ((g = 0; g < k; g++)); do before+=("$(vm_stats "${kdirs[g]}")"); done
+	for ((g = 0; g < k; g++)); do
+		jobn[g]=$((jobn[g] + 1))
+		echo "$w $secs" >"${gdirs[g]}/job.${jobn[g]}"
+	done
+	for ((g = 0; g < k; g++)); do
+		while [ ! -e "${gdirs[g]}/result.${jobn[g]}" ]; do
+			kill -0 "${guest_pids[g]}" 2>/dev/null || {
+				# Let the others finish this run before it is repeated.
+				for ((j = 0; j < k; j++)); do
+					while [ "$j" != "$g" ] && kill -0 "${guest_pids[j]}" 2>/dev/null &&
+						[ ! -e "${gdirs[j]}/result.${jobn[j]}" ]; do sleep 0.2; done
+				done
+				restart_guest "$g"
+				return 1
+			}
+			sleep 0.2
+		done
+	done
+	rates=""
+	for ((g = 0; g < k; g++)); do
+		res=${gdirs[g]}/result.${jobn[g]}
+		grep -q '^exit=0$' "$res" || die "$w failed in ${gdirs[g]}: $(tail -n 5 "$res")"
+		line=$(grep -m1 '^rate=' "$res")
+		rate=$(sed -E 's/^rate=([^ ]*).*/\1/' <<<"$line")
+		unit=$(sed -E 's/.* unit=([^ ]*).*/\1/' <<<"$line")
+		read -ra a <<<"${before[g]}"
+		read -ra b <<<"$(vm_stats "${kdirs[g]}")"
+		spins=0
+		for ((j = 0; j < 6; j++)); do spins=$((spins + b[j] - a[j])); done
+		rows+=("$w,$k,$c,$r,$((g + 1)),$rate,$unit,$(sed -nE 's/.* secs=([^ ]*).*/\1/p' <<<"$line"),$spins,$((b[0] - a[0])),$((b[1] - a[1])),$((b[2] - a[2])),$((b[3] - a[3])),$((b[4] - a[4])),$((b[5] - a[5])),$((b[6] - a[6])),$((b[7] - a[7]))")
+		rates+=" $rate"
+	done
+	printf '%s\n' "${rows[@]}" >>"$csv"
+}
+
+for k in $vms; do
+	say "$k VM(s) of $vcpus vCPUs on $(nproc) CPUs: booting"
+	gdirs=() guest_pids=() kdirs=() jobn=()
+	for ((g = 0; g < k; g++)); do
+		gdirs[g]=$out/vms$k/guest$((g + 1))
+		start_guest "$g"
+	done
+	t0=$(date +%s)
+	for ((g = 0; g < k; g++)); do wait_guest "$g" || restart_guest "$g"; done
+	say "$k VM(s) booted in $(($(date +%s) - t0)) s"
+
+	for w in $workloads; do
+		for ((r = 1; r <= reps; r++)); do
+			# Interleave: each repetition runs every configuration, the
+			# order rotated by one from one repetition to the next.
+			# shellcheck disable=SC2086
+			set -- $configs
+			for ((i = 0; i < (r - 1) % nc; i++)); do set -- "${@:2}" "$1"; done
+			for c; do
+				until run_once "$w" "$c" "$r"; do :; done
+				done_runs=$((done_runs + 1))
+				el=$(($(date +%s) - bench_start))
+				printf '    [%d/%d] %d VM(s) %-7s rep %d/%d %-8s %s %s (%d min %02d s elapsed, ~%d min left)\n' \
+					"$done_runs" "$total" "$k" "$w" "$r" "$reps" "$c" "$rates" "$unit" \
+					$((el / 60)) $((el % 60)) $(((total - done_runs) * el / done_runs / 60)) >&2
+			done
+		done
+	done
+	for ((g = 0; g < k; g++)); do echo quit >"${gdirs[g]}/job.$((jobn[g] + 1))"; done
+	for p in "${guest_pids[@]}"; do wait "$p" || true; done
+	guest_pids=()
+done
+set_config full
+echo "guest restarts: $restarts" >>"$out/metadata.txt"
+say "all runs done ($restarts guest restarts): $csv"
