@@ -10,7 +10,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: run check help deps tree export roundtrip kernel selftests series-check \
-	bench bench-ipi-cost bench-overcommit bench-overcommit-quick base-selftests qemu shell vm selftest pin-source clean distclean
+	bench bench-ipi-cost bench-overcommit bench-overcommit-quick nested-pause base-selftests qemu shell vm selftest pin-source clean distclean
 
 run: ## build what is missing, boot the patched kernel, run the demonstration
 	@$(S)/run-demo.sh
@@ -48,8 +48,11 @@ bench-ipi-cost: ## cost of IPI tracking: ping-pong round trips/s, on vs off (~3 
 bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<machine>/ (~75 min)
 	@$(S)/bench-overcommit.sh
 
-bench-overcommit-quick: ## its short form (2 VMs vs 1, baseline vs full), as make run (~15 min)
+bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (make run QUICK_BENCH=1)
 	@$(S)/bench-overcommit.sh --quick
+
+nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~5 min)
+	@$(S)/check-nested-pause.sh
 
 base-selftests: ## existing KVM selftests on the unpatched base vs make check's results
 	@$(S)/base-selftests.sh

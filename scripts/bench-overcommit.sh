@@ -10,7 +10,8 @@
 #   scripts/bench-overcommit.sh --quick    2 VMs against 1, baseline vs full,
 #                                          3 repetitions, into build/bench/results/
 # Environment: VMS, WORKLOADS, CONFIGS, REPS, SECS, VCPUS, GUEST_MEM override
-# the matrix; RESULTS_DIR the output directory.
+# the matrix; RESULTS_DIR the output directory; APPEND=1 adds the runs to
+# the runs.csv already there (a matrix measured in parts).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -70,13 +71,21 @@ rc=0
 	--secs "$secs" --vcpus "$vcpus" --mem "$guest_mem" --append "$guest_append" || rc=$?
 [ "$rc" = 0 ] || die "the benchmark stopped (exit $rc): see $l1/console.log and $l1/run/"
 
-cp "$l1/run/runs.csv" "$res/runs.csv"
+if [ "${APPEND:-0}" = 1 ] && [ -s "$res/runs.csv" ]; then
+	tail -n +2 "$l1/run/runs.csv" >>"$res/runs.csv"
+	mv "$res/metadata.txt" "$res/metadata.prev.txt"
+else
+	cp "$l1/run/runs.csv" "$res/runs.csv"
+	rm -f "$res/metadata.prev.txt"
+fi
 {
+	[ ! -f "$res/metadata.prev.txt" ] || { cat "$res/metadata.prev.txt"; echo "--- runs added:"; }
 	cat "$l1/run/metadata.txt"
 	echo "emulator (level 0): $("${QEMU:-$BUILD/qemu-build/qemu-system-x86_64}" --version | head -n1), -accel $accel -cpu max, $cpus vCPUs"
 	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $cpus CPUs, $(free -g | awk '/^Mem/ { print $2 }') GiB"
 	echo "series: $(git -C "$TOP" rev-parse --short HEAD) ($(find "$PATCHES" -name "0*.patch" | wc -l) patches)"
 } >"$res/metadata.txt"
+rm -f "$res/metadata.prev.txt"
 python3 "$TOP/scripts/bench-summarize.py" "$res" --title "$(wc -w <<<"$vms") VM counts, guests of $vcpus vCPUs on $cpus CPUs ($machine), $stamp"
 say "results in ${res#"$TOP"/}:"
 cat "$res/summary.md"

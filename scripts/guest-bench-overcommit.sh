@@ -148,10 +148,12 @@ wait_guest() {
 }
 
 # restart_guest G: a guest died (see the README: nested guests under
-# emulation); boot it again, at most 5 times in the whole benchmark.
+# emulation); boot it again, at most MAX_RESTARTS (default 40) times in the
+# whole benchmark. The run it was in is repeated.
 restart_guest() {
 	restarts=$((restarts + 1))
-	[ "$restarts" -le 5 ] || die "guests stopped more than 5 times; last: ${gdirs[$1]}/console.log"
+	[ "$restarts" -le "${MAX_RESTARTS:-40}" ] ||
+		die "guests stopped more than ${MAX_RESTARTS:-40} times; last: ${gdirs[$1]}/console.log"
 	mv "${gdirs[$1]}" "${gdirs[$1]}.died$restarts"
 	warn "guest ${gdirs[$1]} stopped (console: ${gdirs[$1]}.died$restarts/console.log); booting it again"
 	start_guest "$1"

@@ -17,7 +17,8 @@
 # Environment: QEMU=path of qemu-system-x86_64 (default: the one
 # scripts/build-qemu.sh built, with the emulated pause filter, if there is
 # one, else Debian's); ACCEL=kvm|tcg (default: kvm when /dev/kvm offers VMX/SVM),
-# TCG_THREAD=multi|single (default multi).
+# TCG_THREAD=multi|single (default multi); QEMU_CPU=the -cpu model (default host
+# with kvm, max with tcg).
 # Exit codes: the command's; 124 timeout; 125 the guest never ran the command
 # to completion (boot failure, panic, crash): the console's tail is printed.
 # shellcheck source=lib.sh
@@ -87,8 +88,8 @@ fi
 # The threshold calibration is for emulated PAUSE loops only.
 [ "$accel" = tcg ] || pause_args=""
 case "$accel" in
-kvm) accel_args=(-accel kvm -cpu host) ;;
-tcg) accel_args=(-accel "tcg,thread=${TCG_THREAD:-multi},tb-size=512" -cpu max) ;;
+kvm) accel_args=(-accel kvm -cpu "${QEMU_CPU:-host}") ;;
+tcg) accel_args=(-accel "tcg,thread=${TCG_THREAD:-multi},tb-size=512" -cpu "${QEMU_CPU:-max}") ;;
 *) die "ACCEL must be kvm or tcg" ;;
 esac
 

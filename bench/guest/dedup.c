@@ -39,6 +39,8 @@
 #define CHUNK_MAX	(16 << 10)
 #define CHUNK_MASK	((1u << 12) - 1)	/* 4 KiB on average */
 #define QUEUE_LEN	64
+/* Fragments queued ahead of the chunkers: bounds the run's overshoot. */
+#define FRAGMENTS_AHEAD	4
 #define TABLE_BITS	16
 #define STRIPES		256
 
@@ -55,7 +57,7 @@ struct queue {
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty, not_full;
 	void *slot[QUEUE_LEN];
-	unsigned int head, count, producers;
+	unsigned int head, count, cap, producers;
 };
 
 struct entry {
@@ -103,8 +105,9 @@ static uint64_t rng(void)
 	return rng_state = x;
 }
 
-static void queue_init(struct queue *q, unsigned int producers)
+static void queue_init(struct queue *q, unsigned int cap, unsigned int producers)
 {
+	q->cap = cap;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->not_empty, NULL);
 	pthread_cond_init(&q->not_full, NULL);
@@ -114,7 +117,7 @@ static void queue_init(struct queue *q, unsigned int producers)
 static void queue_push(struct queue *q, void *p)
 {
 	pthread_mutex_lock(&q->lock);
-	while (q->count == QUEUE_LEN)
+	while (q->count == q->cap)
 		pthread_cond_wait(&q->not_full, &q->lock);
 	q->slot[(q->head + q->count++) % QUEUE_LEN] = p;
 	pthread_cond_signal(&q->not_empty);
@@ -329,10 +332,10 @@ int main(int argc, char **argv)
 	generate_input(mib << 20);
 	for (i = 0; i < STRIPES; i++)
 		pthread_mutex_init(&stripe[i], NULL);
-	queue_init(&q_fragments, 1);
-	queue_init(&q_chunks, threads);
-	queue_init(&q_digested, threads);
-	queue_init(&q_packed, threads);
+	queue_init(&q_fragments, FRAGMENTS_AHEAD, 1);
+	queue_init(&q_chunks, QUEUE_LEN, threads);
+	queue_init(&q_digested, QUEUE_LEN, threads);
+	queue_init(&q_packed, QUEUE_LEN, threads);
 
 	pool = xmalloc(3 * threads * sizeof(*pool));
 	start = now();

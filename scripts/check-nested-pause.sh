@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make nested-pause`: an unmodified Linux guest (this kernel, under Debian's
+# QEMU with -accel kvm inside the patched kernel) with twice as many vCPUs
+# as the patched kernel has CPUs runs the IPI micro workload
+# (membarrier expedited) for 5 s with the series off, then on. Its spin
+# waits must become pause-loop exits that reach kvm_vcpu_on_spin(), and
+# with the series on, some must yield to the receiver of the guest's IPI.
+# Needs the QEMU with the emulated pause filter (make qemu) under TCG.
+# Not part of `make check`: nested guests under emulation are not reliable
+# enough for CI (README, "Overcommit benchmark"). About 5 min.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/scripts/build-kernel.sh"
+"$TOP/scripts/build-qemu.sh"
+"$TOP/scripts/build-selftests.sh"
+"$TOP/scripts/build-bench.sh"
+out=$BUILD/nested-pause
+rm -rf "$out"
+mkdir -p "$out"
+vcpus=$((2 * $(nproc)))
+say "a nested Linux guest of $vcpus vCPUs on the $(nproc) CPUs of the patched kernel, IPI load, series off then on"
+rc=0
+"$TOP/scripts/vm-run.sh" --out "$out" --timeout 1500 --mem 3G -- \
+	env QEMU=qemu-system-x86_64 "$TOP/scripts/guest-bench-overcommit.sh" \
+	--out "$out/run" --vms 1 --vcpus "$vcpus" --workloads ipi \
+	--configs "baseline full" --reps 1 --secs 5 --append "lapic=notscdeadline" || rc=$?
+[ "$rc" = 0 ] || die "the run stopped (exit $rc): see $out/console.log and $out/run/"
+# runs.csv: workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,...
+awk -F, 'NR == 1 { next }
+	{ printf "%-8s %s %s, spin exits %d, yields: IPI receiver %d, preempted %d, relaxed %d, untiered %d, none %d\n",
+		$3, $6, $7, $9, $10, $12, $13, $14, $15 }' "$out/run/runs.csv"
+base=$(awk -F, '$3 == "baseline" { print $9 }' "$out/run/runs.csv")
+read -r full recv < <(awk -F, '$3 == "full" { print $9, $10 }' "$out/run/runs.csv") || true
+[ "${base:-0}" -gt 0 ] || die "no spin exits with the series off: pause-loop exits do not reach KVM (is kvm_amd.pause_filter_count 0?)"
+[ "${full:-0}" -gt 0 ] || die "no spin exits with the series on"
+[ "${recv:-0}" -gt 0 ] || die "with the series on, no spin exit yielded to an IPI receiver"
+say "ok: pause-loop exits from an unmodified Linux guest reach directed yield ($base off; $full on, $recv to IPI receivers)"
