@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Configure (x86_64_defconfig + kvm_guest.config + config/kernel.config)
 # and build the kernel in build/linux into build/obj with ccache.
-# Extra arguments go to make (e.g. W=1, or targets).
+# Extra arguments go to make (e.g. W=1, or targets). EXTRA_CONFIG: one more
+# fragment merged last (the debug variant: OBJ=build/obj-debug
+# EXTRA_CONFIG=config/kernel-debug.config, as `make kernel-debug` does).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [ -e "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
 mkdir -p "$OBJ"
 
+fragments=("$TOP/config/kernel.config")
+if [ -n "${EXTRA_CONFIG:-}" ]; then
+	[ -f "$EXTRA_CONFIG" ] || die "no config fragment $EXTRA_CONFIG"
+	fragments+=("$(cd "$(dirname "$EXTRA_CONFIG")" && pwd)/$(basename "$EXTRA_CONFIG")")
+fi
 inputs=("$TREE/arch/x86/configs/x86_64_defconfig"
-	"$TREE/kernel/configs/kvm_guest.config" "$TOP/config/kernel.config")
+	"$TREE/kernel/configs/kvm_guest.config" "${fragments[@]}")
 stamp=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
 
-# Check that every line of the fragment holds in the final .config.
+# Check that every line of the fragments holds in the final .config.
 verify_config() {
 	local line sym want got bad=0
 	while IFS= read -r line; do
@@ -21,18 +28,18 @@ verify_config() {
 		got=$(sed -n "s/^$sym=//p" "$OBJ/.config")
 		[ -n "$got" ] || got=n
 		if [ "$got" != "$want" ]; then
-			warn "config/kernel.config asks $sym=$want, olddefconfig gave $sym=$got"
+			warn "the config fragments ask $sym=$want, olddefconfig gave $sym=$got"
 			bad=1
 		fi
-	done <"$TOP/config/kernel.config"
-	[ "$bad" = 0 ] || die "fix config/kernel.config (a dependency is missing or the symbol was renamed)"
+	done < <(cat "${fragments[@]}")
+	[ "$bad" = 0 ] || die "fix ${fragments[*]#"$TOP"/} (a dependency is missing or the symbol was renamed)"
 }
 
 if [ ! -f "$OBJ/.config" ] || [ "$(cat "$OBJ/.config.stamp" 2>/dev/null)" != "$stamp" ]; then
 	say "configuring the kernel"
 	kmake -s x86_64_defconfig
 	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OBJ" "$OBJ/.config" \
-		kernel/configs/kvm_guest.config "$TOP/config/kernel.config") >"$OBJ/merge.log" 2>&1 ||
+		kernel/configs/kvm_guest.config "${fragments[@]}") >"$OBJ/merge.log" 2>&1 ||
 		{ cat "$OBJ/merge.log" >&2; die "merge_config.sh failed"; }
 	kmake -s olddefconfig
 	verify_config
@@ -42,6 +49,6 @@ fi
 say "building the kernel ($JOBS jobs, ccache; cold about 10 min, incremental < 2 min)"
 run_logged "$OBJ/build.log" "kernel build" kmake "${@:-bzImage}" || {
 	grep -E 'error|Error' "$OBJ/build.log" | head -n 30 >&2
-	die "the kernel build failed: see build/obj/build.log"
+	die "the kernel build failed: see ${OBJ#"$TOP"/}/build.log"
 }
 ls -l "$OBJ/arch/x86/boot/bzImage" >&2
