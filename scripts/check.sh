@@ -75,7 +75,7 @@ say "      and the overcommit benchmark's workloads and summary (natively)"
 "$TOP/tests/bench-tools.sh" ||
 	result fail "bench: workload and summary self-test ran" "tests/bench-tools.sh stopped early (see above)"
 
-say "[8/8] boot the patched kernel: KUnit, KVM selftests; pause filter at its maximum"
+say "[8/8] boot the patched kernel: KUnit, KVM selftests"
 vm=$BUILD/check/vm
 mkdir -p "$vm"
 rc=0
@@ -99,22 +99,4 @@ else
 	result fail "guest: kernel log has no BUG/WARNING/Oops" "$splats"
 fi
 
-# The emulated pause filter with kvm_amd's filter count at its maximum: a
-# long spin still exits, bursts of half the count (32767 PAUSEs) do not.
-# kvm_amd is built in and the parameter is read-only: a second boot.
-if [ -x "$BUILD/qemu-build/qemu-system-x86_64" ]; then
-	say "      pause filter at its maximum count (second boot)"
-	t=x86_64/pause_filter_yield_test
-	name="kvm selftest: $t with kvm_amd.pause_filter_count=65535"
-	pvm=$BUILD/check/vm-pause-max
-	rc=0
-	"$TOP/scripts/vm-run.sh" --out "$pvm" --timeout 600 \
-		--append "kvm_amd.pause_filter_count=65535" -- \
-		timeout -k 5 300 "$BUILD/selftests/kvm/$t" >"$BUILD/check/pause-max.log" 2>&1 || rc=$?
-	if [ "$rc" = 0 ] && grep -q 'pause_filter_count 65535' "$BUILD/check/pause-max.log"; then
-		result ok "$name ($(grep -E 'PAUSE exits' "$BUILD/check/pause-max.log" | paste -sd';' | sed 's/  */ /g'))"
-	else
-		result fail "$name" "exit code $rc:" "$(tail -n 12 "$BUILD/check/pause-max.log")"
-	fi
-fi
 finish
