@@ -11,6 +11,7 @@ BUILD=${BUILD:-$TOP/build}
 # Overridable so that the harness's own tests can work on a scratch series.
 TREE=${TREE:-$BUILD/linux}
 OBJ=${OBJ:-$BUILD/obj}
+case "$OBJ" in /*) ;; *) OBJ=$PWD/$OBJ ;; esac
 PATCHES=${PATCHES:-$TOP/patches}
 SERIES_WT=${SERIES_WT:-$BUILD/series-wt}
 SERIES_OBJ=${SERIES_OBJ:-$BUILD/obj-series}
