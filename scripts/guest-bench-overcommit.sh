@@ -100,8 +100,6 @@ nw=$(wc -w <<<"$workloads") nc=$(wc -w <<<"$configs")
 total=0
 for k in $vms; do total=$((total + nw * nc * reps)); done
 done_runs=0 bench_start=$(date +%s)
-guest_pids=()
-
 guest_pids=() gdirs=() kdirs=() jobn=() restarts=0
 
 # On an early exit: ask the guests still running to power off, then stop them.
