@@ -197,34 +197,37 @@ static void generate_input(size_t len)
 	free(seg_len);
 }
 
+/* Hand bytes [start, end) of @frag to the dedup stage as one chunk. */
+static void emit_chunk(const struct item *frag, size_t start, size_t end)
+{
+	struct item *c = xmalloc(sizeof(*c));
+
+	*c = (struct item){ .data = frag->data + start, .len = end - start,
+			    .pass = frag->pass };
+	queue_push(&q_chunks, c);
+}
+
 static void *refine(void *arg)
 {
-	struct item *frag, *c;
+	struct item *frag;
 	size_t start, i;
 	uint32_t h;
 
 	(void)arg;
 	while ((frag = queue_pop(&q_fragments))) {
+		/* A boundary where the hash's low bits are zero, or at the size limits. */
 		for (start = 0, h = 0, i = 0; i < frag->len; i++) {
 			h = (h << 1) + gear[frag->data[i]];
 			if (i + 1 - start < CHUNK_MIN)
 				continue;
-			if ((h & CHUNK_MASK) && i + 1 - start < CHUNK_MAX &&
-			    i + 1 < frag->len)
+			if ((h & CHUNK_MASK) && i + 1 - start < CHUNK_MAX)
 				continue;
-			c = xmalloc(sizeof(*c));
-			*c = (struct item){ .data = frag->data + start,
-					    .len = i + 1 - start, .pass = frag->pass };
-			queue_push(&q_chunks, c);
+			emit_chunk(frag, start, i + 1);
 			start = i + 1;
 			h = 0;
 		}
-		if (start < frag->len) {
-			c = xmalloc(sizeof(*c));
-			*c = (struct item){ .data = frag->data + start,
-					    .len = frag->len - start, .pass = frag->pass };
-			queue_push(&q_chunks, c);
-		}
+		if (start < frag->len)
+			emit_chunk(frag, start, frag->len);
 		free(frag);
 	}
 	queue_producer_done(&q_chunks);
