@@ -114,7 +114,11 @@ fi
 
 : >"$console"
 start=$(date +%s)
-"${qemu[@]}" -serial "file:$console" -monitor none </dev/null &
+# -d cpu_reset: with -no-reboot a triple fault ends QEMU without a word in
+# the console; the CPU state at each reset (the first ones are power-on)
+# tells what happened.
+"${qemu[@]}" -serial "file:$console" -monitor none -d cpu_reset -D "$out/qemu-reset.log" \
+	</dev/null 2>"$out/qemu.stderr" &
 qpid=$!
 # Stream the command's output as the guest writes it.
 (
@@ -131,8 +135,10 @@ while kill -0 "$qpid" 2>/dev/null; do
 	fi
 	sleep 1
 done
-wait "$qpid" 2>/dev/null || true
+qrc=0
+wait "$qpid" 2>/dev/null || qrc=$?
 wait "$tpid" 2>/dev/null || true
+[ -s "$out/qemu.stderr" ] && sed 's/^/qemu: /' "$out/qemu.stderr" >&2
 
 splats=$(grep -nE "$SPLAT_RE" "$console" || true)
 if [ -n "$splats" ]; then
@@ -146,7 +152,14 @@ if [ "$rc" = 124 ]; then
 fi
 if [ ! -s "$out/.exit-code" ]; then
 	tail -n 30 "$console" >&2
-	printf 'error: the guest stopped before the command finished (boot failure, panic or crash); console above, full log: %s\n' "$console" >&2
+	if [ "$qrc" != 0 ]; then
+		why="QEMU exited with status $qrc"
+	elif grep -q 'Triple fault' "$out/qemu-reset.log" 2>/dev/null; then
+		why="triple fault: CPU state in $out/qemu-reset.log"
+	else
+		why="boot failure, panic or crash"
+	fi
+	printf 'error: the guest stopped before the command finished (%s); console above, full log: %s\n' "$why" "$console" >&2
 	exit 125
 fi
 exit "$(cat "$out/.exit-code")"
