@@ -75,28 +75,49 @@ say "      and the overcommit benchmark's workloads and summary (natively)"
 "$TOP/tests/bench-tools.sh" ||
 	result fail "bench: workload and summary self-test ran" "tests/bench-tools.sh stopped early (see above)"
 
+# guest_results VMDIR VMRUN_RC SUFFIX: the results a boot wrote, whether it
+# got to the end, and whether its kernel log is clean.
+guest_results() {
+	local dir=$1 rc=$2 sfx=$3 splats
+	if [ -f "$dir/results.tsv" ]; then
+		while IFS=$'\t' read -r status name detail; do
+			result "$status" "$name" "${detail//\\n/$'\n'}"
+		done <"$dir/results.tsv"
+	fi
+	if [ "$rc" -ne 0 ]; then
+		result fail "guest: boots and runs the tests to the end$sfx" \
+			"vm-run exited $rc; console: $dir/console.log" "$(tail -n 15 "$dir/console.log")"
+	fi
+	splats=$(grep -E "$SPLAT_RE" "$dir/console.log" || true)
+	if [ -z "$splats" ]; then
+		result ok "guest: kernel log has no BUG/WARNING/Oops$sfx"
+	else
+		result fail "guest: kernel log has no BUG/WARNING/Oops$sfx" "$splats"
+	fi
+}
+
 say "[8/8] boot the patched kernel: KUnit, KVM selftests"
 vm=$BUILD/check/vm
 mkdir -p "$vm"
 rc=0
 "$TOP/scripts/vm-run.sh" --out "$vm" --timeout 3000 --append "kunit.enable=1" -- \
-	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 \
+	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS=skip \
 	"$TOP/scripts/guest-run-selftests.sh" "$BUILD/selftests/kvm" "$vm/logs" || rc=$?
 "$TOP/scripts/parse-kunit.sh" "$vm/console.log"
-if [ -f "$vm/results.tsv" ]; then
-	while IFS=$'\t' read -r status name detail; do
-		result "$status" "$name" "${detail//\\n/$'\n'}"
-	done <"$vm/results.tsv"
-fi
-if [ "$rc" -ne 0 ]; then
-	result fail "guest: boots and runs the tests to the end" \
-		"vm-run exited $rc; console: $vm/console.log" "$(tail -n 15 "$vm/console.log")"
-fi
-splats=$(grep -E "$SPLAT_RE" "$vm/console.log" || true)
-if [ -z "$splats" ]; then
-	result ok "guest: kernel log has no BUG/WARNING/Oops"
-else
-	result fail "guest: kernel log has no BUG/WARNING/Oops" "$splats"
-fi
+guest_results "$vm" "$rc" ""
+
+# The stress and isolation tests of the series keep nested guests exiting
+# on every CPU as fast as they can; under multi-threaded TCG, QEMU 7.2
+# (Debian's too) then now and then raises a spurious reserved-bit page
+# fault in a nested guest, which shuts down. Single-threaded TCG has not:
+# see README, "Emulation: what to know".
+say "      and the stress and isolation tests, on single-threaded TCG"
+svm=$BUILD/check/vm-stress
+mkdir -p "$svm"
+rc=0
+TCG_THREAD=single "$TOP/scripts/vm-run.sh" --out "$svm" --timeout 1200 -- \
+	env RESULTS="$svm/results.tsv" RESULTS_QUIET=1 STRESS=only \
+	"$TOP/scripts/guest-run-selftests.sh" "$BUILD/selftests/kvm" "$svm/logs" || rc=$?
+guest_results "$svm" "$rc" " (stress boot)"
 
 finish

@@ -5,6 +5,12 @@
 # Exit codes of a selftest: 0 pass, 4 skip (KSFT_SKIP), anything else fail.
 # A test the series adds must not skip: a skip is a failure there.
 # SELFTESTS=existing runs only config/selftests.list (e.g. on the base).
+# STRESS_SECS: how long each part of a stress test of the series
+# (*_stress_test, -s) runs; default 10, the debug kernels' checks run 600.
+# STRESS=skip leaves out the tests that keep nested guests exiting on every
+# CPU as fast as they can (the stress test, the isolation test), STRESS=only
+# runs nothing else: make check runs them in a boot of their own, with
+# single-threaded TCG (see check.sh).
 #   scripts/guest-run-selftests.sh SELFTEST_DIR LOGDIR
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -15,18 +21,21 @@ modprobe -q kvm_amd 2>/dev/null || true
 [ -c /dev/kvm ] || { result fail "kvm: /dev/kvm present in the patched kernel" \
 	"no /dev/kvm: KVM did not initialise (see the console log)"; exit 0; }
 
-# run_one KIND TEST [ARGS...]; KIND: series, existing, or timing (one retry)
+stress_secs=${STRESS_SECS:-10}
+
+# run_one KIND TEST [ARGS...]; KIND: series, existing, or timing (one retry).
+# LIMIT: seconds the test may take (default 120, kselftest's).
 run_one() {
-	local kind=$1 t=$2 name rc=0 start secs note=""
+	local kind=$1 t=$2 name rc=0 start secs note="" limit=${LIMIT:-120}
 	shift 2
 	name="kvm selftest: $t${*:+ $*}"
 	start=$(date +%s)
-	timeout -k 5 120 "$dir/$t" "$@" >"$logs/${t//\//_}.log" 2>&1 || rc=$?
+	timeout -k 5 "$limit" "$dir/$t" "$@" >"$logs/${t//\//_}.log" 2>&1 || rc=$?
 	if [ "$kind" = timing ] && [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
 		mv "$logs/${t//\//_}.log" "$logs/${t//\//_}.try1.log"
 		note=", passed on its retry: first try exited $rc"
 		rc=0
-		timeout -k 5 120 "$dir/$t" "$@" >"$logs/${t//\//_}.log" 2>&1 || rc=$?
+		timeout -k 5 "$limit" "$dir/$t" "$@" >"$logs/${t//\//_}.log" 2>&1 || rc=$?
 	fi
 	secs=$(($(date +%s) - start))
 	case "$rc" in
@@ -39,7 +48,7 @@ run_one() {
 			result skip "$name" "$(grep -m1 -iE 'skip|requirement' "$logs/${t//\//_}.log")"
 		fi
 		;;
-	124 | 137) result fail "$name" "timed out after 120 s:" "$(tail -n 10 "$logs/${t//\//_}.log")" ;;
+	124 | 137) result fail "$name" "timed out after $limit s:" "$(tail -n 10 "$logs/${t//\//_}.log")" ;;
 	*) result fail "$name" "exit code $rc:" "$(tail -n 15 "$logs/${t//\//_}.log")" ;;
 	esac
 }
@@ -70,12 +79,25 @@ switched_off_fails() {
 
 while [ "${SELFTESTS:-all}" != existing ] && read -r t; do
 	[ -n "$t" ] || continue
+	case "$t" in
+	*_stress_test)
+		[ "${STRESS:-run}" != skip ] || continue
+		# Two parts of STRESS_SECS each, the rest is VM set-up; it flips
+		# kvm.ipi_aware_yield itself and checks robustness, not the
+		# switch's effect: no switched-off run.
+		LIMIT=$((120 + 3 * stress_secs)) run_one series "$t" -s "$stress_secs"
+		continue
+		;;
+	*/yield_isolation_test) [ "${STRESS:-run}" != skip ] || continue ;;
+	*) [ "${STRESS:-run}" != only ] || continue ;;
+	esac
 	run_one series "$t"
 	if [ -w /sys/module/kvm/parameters/ipi_aware_yield ] &&
 		grep -q ipi_aware_yield "$dir/$t"; then
 		switched_off_fails "$t"
 	fi
 done <"$dir/series-tests"
+[ "${STRESS:-run}" != only ] || exit 0
 while read -r t args; do
 	kind=existing
 	case "$t" in "~"*) kind=timing t=${t#\~} ;; esac
