@@ -9,7 +9,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: run check help deps tree export roundtrip kernel kernel-debug check-debug selftests series-check \
+.PHONY: run check help deps tree export roundtrip kernel kernel-debug check-debug kernel-kcsan check-kcsan selftests series-check \
 	bench bench-ipi-cost bench-overcommit bench-overcommit-quick nested-pause base-selftests qemu shell vm selftest pin-source clean distclean
 
 run: ## build what is missing, boot the patched kernel, run the demonstration
@@ -39,8 +39,14 @@ kernel: tree ## configure and build the patched kernel into build/obj
 kernel-debug: tree ## the debug variant (lockdep, KASAN, UBSAN) into build/obj-debug
 	@OBJ=build/obj-debug EXTRA_CONFIG=config/kernel-debug.config $(S)/build-kernel.sh
 
-check-debug: ## boot the debug kernel, run the KVM selftests, fail on any splat
-	@$(S)/check-debug.sh
+check-debug: ## boot the debug kernel, run the KVM selftests (stress: STRESS_SECS=600 per part), fail on any splat
+	@$(S)/check-debug.sh debug
+
+kernel-kcsan: tree ## the KCSAN variant into build/obj-kcsan
+	@OBJ=build/obj-kcsan EXTRA_CONFIG=config/kernel-kcsan.config $(S)/build-kernel.sh
+
+check-kcsan: ## as check-debug, on the KCSAN kernel
+	@$(S)/check-debug.sh kcsan
 
 selftests: kernel ## build the KVM selftests make check runs
 	@$(S)/build-selftests.sh
@@ -84,7 +90,7 @@ pin-source: ## record the digests of the version in config/source.env
 	@$(S)/pin-source.sh
 
 clean: ## remove build outputs, keep the tree and the download
-	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/bench build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/nested-pause
+	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/bench build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
 
 distclean: ## remove everything under build/
 	rm -rf build
