@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Sort the KCSAN reports of a kernel log into the series' and the base's.
 
-    scripts/triage-kcsan.py CONSOLE_LOG TREE BASE_COMMIT
+    scripts/triage-kcsan.py CONSOLE_LOG TREE BASE_COMMIT [KNOWN]
 
 A report names two accesses, each with a stack whose first frame is the
 function that made the access (inlined helpers show as their caller).  A
 report is the series' when either of those functions is one that the
 series adds or changes (from `git diff BASE..HEAD` of TREE: hunk headers
 and added definitions); otherwise it is the base kernel's own, a race that
-6.12 has without the series.  Prints one line per distinct report
-("series" or "base", the two functions, how often, the access lines) and
-exits 1 if any report is the series'.
+6.12 has without the series.  KNOWN (config/kcsan-base-races.txt) lists
+reports of the first kind whose racing accesses were checked to be 6.12
+code all the same: they count as the base's ("base-known").  Prints one
+line per distinct report ("series", "base" or "base-known", the two
+functions, how often, the access lines) and exits 1 if any report is the
+series'.
 """
 import re
 import subprocess
@@ -58,10 +61,20 @@ def reports(log):
         i = j
 
 
+def known_races(path):
+    known = {}
+    for line in open(path):
+        if line.strip() and not line.startswith("#"):
+            pair, _, why = line.rstrip("\n").partition("\t")
+            known[pair.strip()] = why.strip()
+    return known
+
+
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    log, tree, base = sys.argv[1:]
+    log, tree, base = sys.argv[1:4]
+    known = known_races(sys.argv[4]) if len(sys.argv) == 5 else {}
     funcs = series_functions(tree, base)
     seen = {}
     for kind, a, b, tops in reports(log):
@@ -73,9 +86,11 @@ def main():
         entry["series"] |= bool(names & funcs)
     bad = 0
     for (kind, a, b), e in sorted(seen.items(), key=lambda kv: -kv[1]["n"]):
-        who = "series" if e["series"] else "base"
-        bad += e["series"]
-        print(f"{who}\t{kind} in {a} / {b}\t{e['n']}x\taccesses: {', '.join(sorted(e['tops']))}")
+        who, why = ("series" if e["series"] else "base"), ""
+        if e["series"] and f"{a} / {b}" in known:
+            who, why = "base-known", f"\t{known[f'{a} / {b}']}"
+        bad += who == "series"
+        print(f"{who}\t{kind} in {a} / {b}\t{e['n']}x\taccesses: {', '.join(sorted(e['tops']))}{why}")
     return 1 if bad else 0
 
 
