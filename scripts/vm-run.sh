@@ -115,8 +115,8 @@ fi
 : >"$console"
 start=$(date +%s)
 # -d cpu_reset: with -no-reboot a triple fault ends QEMU without a word in
-# the console; the CPU state at each reset (the first ones are power-on)
-# tells what happened.
+# the console; QEMU's reset log then ends with "Triple fault" (the state it
+# dumps is that of the power-on resets, not of the fault).
 "${qemu[@]}" -serial "file:$console" -monitor none -d cpu_reset -D "$out/qemu-reset.log" \
 	</dev/null 2>"$out/qemu.stderr" &
 qpid=$!
@@ -155,7 +155,7 @@ if [ ! -s "$out/.exit-code" ]; then
 	if [ "$qrc" != 0 ]; then
 		why="QEMU exited with status $qrc"
 	elif grep -q 'Triple fault' "$out/qemu-reset.log" 2>/dev/null; then
-		why="triple fault: CPU state in $out/qemu-reset.log"
+		why="a triple fault, says $out/qemu-reset.log"
 	else
 		why="boot failure, panic or crash"
 	fi
