@@ -37,8 +37,8 @@ vm=$BUILD/check-$variant/vm
 mkdir -p "$vm"
 rc=0
 say "booting the $variant kernel: series selftests (stress: 2 x ${stress_secs}s) and existing KVM selftests"
-# Single-threaded TCG (TCG_THREAD overrides): the stress test makes
-# multi-threaded TCG fault nested guests now and then (see check.sh).
+# Single-threaded TCG (TCG_THREAD overrides), as for make check's stress
+# boot (see check.sh).
 TCG_THREAD=${TCG_THREAD:-single} \
 	"$TOP/scripts/vm-run.sh" --kernel "$debug_obj/arch/x86/boot/bzImage" --out "$vm" \
 	--timeout $((3600 + 6 * stress_secs)) -- \

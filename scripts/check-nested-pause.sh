@@ -6,8 +6,7 @@
 # waits must become pause-loop exits that reach kvm_vcpu_on_spin(), and
 # with the series on, some must yield to the receiver of the guest's IPI.
 # Needs the QEMU with the emulated pause filter (make qemu) under TCG.
-# Not part of `make check`: nested guests under emulation are not reliable
-# enough for CI (README, "Overcommit benchmark"). About 5 min.
+# `make check` runs it last. About 3 min warm.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
