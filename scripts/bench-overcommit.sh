@@ -83,7 +83,7 @@ fi
 	cat "$l1/run/metadata.txt"
 	echo "emulator (level 0): $("${QEMU:-$BUILD/qemu-build/qemu-system-x86_64}" --version | head -n1), -accel $accel -cpu max, $cpus vCPUs"
 	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $cpus CPUs, $(free -g | awk '/^Mem/ { print $2 }') GiB"
-	echo "series: $(git -C "$TOP" rev-parse --short HEAD) ($(find "$PATCHES" -name "0*.patch" | wc -l) patches)"
+	echo "series: $(git -C "$TOP" rev-parse --short HEAD) ($(find "$PATCHES" -name "0*.patch" ! -name "0000-*" | wc -l) patches)"
 } >"$res/metadata.txt"
 rm -f "$res/metadata.prev.txt"
 python3 "$TOP/scripts/bench-summarize.py" "$res" --title "$(wc -w <<<"$vms") VM counts, guests of $vcpus vCPUs on $cpus CPUs ($machine), $stamp"

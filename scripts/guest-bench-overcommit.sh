@@ -161,15 +161,23 @@ restart_guest() {
 # run_once WORKLOAD CONFIG REP: the workload in every guest at once; appends
 # to runs.csv. Returns 1, writing nothing, if a guest stopped meanwhile.
 run_once() {
-	local w=$1 c=$2 r=$3 g j res line rate spins before=() a b rows=()
+	local w=$1 c=$2 r=$3 g j res line rate spins before=() a b rows=() t0
 	set_config "$c"
 	for ((g = 0; g < k; g++)); do before+=("$(vm_stats "${kdirs[g]}")"); done
 	for ((g = 0; g < k; g++)); do
 		jobn[g]=$((jobn[g] + 1))
 		echo "$w $secs" >"${gdirs[g]}/job.${jobn[g]}"
 	done
+	t0=$(date +%s)
 	for ((g = 0; g < k; g++)); do
 		while [ ! -e "${gdirs[g]}/result.${jobn[g]}" ]; do
+			# A guest that stops taking jobs (hung, not dead) is
+			# stopped here, and then booted again below.
+			if [ $(($(date +%s) - t0)) -gt $((10 * secs + 300)) ]; then
+				warn "guest ${gdirs[g]} did not finish its job in $((10 * secs + 300)) s: stopping it"
+				pkill -f "harness_out=${gdirs[g]} " || true
+				t0=$(date +%s)
+			fi
 			kill -0 "${guest_pids[g]}" 2>/dev/null || {
 				# Let the others finish this run before it is repeated.
 				for ((j = 0; j < k; j++)); do

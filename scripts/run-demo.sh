@@ -2,7 +2,7 @@
 # `make run`: build what is missing, print what the series changes, boot
 # the patched kernel and run the demonstration inside it; then the short
 # form of the overcommit benchmark (scripts/bench-overcommit.sh --quick,
-# about 15 min), which ends with its table. QUICK_BENCH=0 skips it.
+# about 18 min), which ends with its table. QUICK_BENCH=0 skips it.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -24,5 +24,5 @@ fi
 say "booting the patched kernel under QEMU"
 "$TOP/scripts/vm-run.sh" --timeout 900 -- "$TOP/scripts/guest-demo.sh" "$BUILD/selftests/kvm" "$BUILD/bench"
 [ "${QUICK_BENCH:-1}" = 1 ] || exit 0
-say "overcommit benchmark, short form: 1 and 2 nested Linux guests, baseline vs full (about 15 min)"
+say "overcommit benchmark, short form: 1 and 2 nested Linux guests, baseline vs full (about 18 min)"
 exec "$TOP/scripts/bench-overcommit.sh" --quick
