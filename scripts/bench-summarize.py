@@ -195,7 +195,7 @@ def main():
     panels = len(workloads)
     gp = [
         "set terminal pngcairo size 1200,%d font ',10'" % (360 * ((panels + 1) // 2)),
-        "set output '%s'" % os.path.join(run_dir, "plot.png"),
+        "set output 'plot.png'",  # gnuplot runs in run_dir
         "set multiplot layout %d,2 title '%s'" % ((panels + 1) // 2,
                                                   (title or "overcommit benchmark").replace("'", "")),
         "set xlabel 'VMs on the same CPUs'",

@@ -1,5 +1,5 @@
 set terminal pngcairo size 1200,720 font ',10'
-set output '/work/main/bench/results/2026-11-23-tcg-2cpu/plot.png'
+set output 'plot.png'
 set multiplot layout 2,2 title '1 and 2 VMs, guests of 2 vCPUs on 2 CPUs (tcg-2cpu), 2026-11-23'
 set xlabel 'VMs on the same CPUs'
 set ylabel 'median rate / baseline median'
