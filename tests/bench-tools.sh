@@ -25,6 +25,31 @@ else
 	result fail "bench: workload inputs are prepared" "$out"
 fi
 
+# The nested guests' agent, natively: jobs run in order, a workload's
+# process serves all its jobs (one start, one warm-up), a job that fails
+# reports its exit code instead of hanging, and "quit" ends the agent.
+a=$tmp/agent
+mkdir -p "$a"
+n=0
+for job in "control 0.5" "control 0.5" "ipi 0.5" "nosuch 1" "quit"; do
+	n=$((n + 1))
+	echo "$job" >"$a/job.$n"
+done
+rc=0
+TMPDIR=$tmp BENCH_BIN=$bin timeout 120 "$TOP/scripts/nested-guest-agent.sh" "$a" >"$a/agent.log" 2>&1 || rc=$?
+ok=1
+for n in 1 2 3; do
+	grep -qE '^rate=[0-9.]*[1-9][0-9.]* ' "$a/result.$n" 2>/dev/null &&
+		grep -qx 'exit=0' "$a/result.$n" || ok=0
+done
+if [ "$rc" = 0 ] && [ "$ok" = 1 ] && grep -q '^exit=[1-9]' "$a/result.4" 2>/dev/null &&
+	[ "$(grep -c "^started in" "$a/serve-control.warmup" 2>/dev/null)" = 1 ]; then
+	result ok "bench: guest agent runs jobs through one process per workload, reports a failing job, quits"
+else
+	result fail "bench: guest agent runs jobs through one process per workload, reports a failing job, quits" \
+		"agent exit $rc" "$(tail -n 3 "$a"/result.* "$a/agent.log" 2>&1)"
+fi
+
 # Two configurations, three repetitions, two guests per run: the rate of a
 # run is the mean of its guests; baseline runs 10, 12, 20 -> median 12;
 # full runs 15, 18, 30 -> median 18 (+50 %).

@@ -4,10 +4,11 @@
  * nothing shared, no locks, no system calls and no IPIs while it runs. A
  * change to directed yield should not move its throughput.
  *
- *   cpu_control [-t seconds] [-c threads]
+ *   cpu_control [-t seconds] [-c threads] [-r]
  *
  * Prints one line: "rate=<rounds/s> unit=rounds/s ...", where a round is a
  * fixed amount of integer work (2^16 steps of a xorshift/multiply mix).
+ * With -r, one line per request read from standard input (see serve.h).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "serve.h"
 
 static atomic_int stop;
 static uint64_t sink;
@@ -54,24 +57,20 @@ static void *work(void *arg)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* Run @threads workers for @secs seconds and print the result line. */
+static int measure(long threads, double secs)
 {
-	long threads = sysconf(_SC_NPROCESSORS_ONLN);
-	double secs = 5, start, elapsed;
+	double start, elapsed;
 	unsigned long rounds = 0;
 	struct worker *w;
-	int opt, i;
+	int i;
 
-	while ((opt = getopt(argc, argv, "t:c:")) != -1) {
-		switch (opt) {
-		case 't': secs = atof(optarg); break;
-		case 'c': threads = atol(optarg); break;
-		default:
-			fprintf(stderr, "usage: %s [-t seconds] [-c threads]\n", argv[0]);
-			return 2;
-		}
-	}
 	w = calloc(threads, sizeof(*w));
+	if (!w) {
+		fprintf(stderr, "cpu_control: out of memory\n");
+		return 1;
+	}
+	atomic_store(&stop, 0);
 	start = now();
 	for (i = 0; i < threads; i++) {
 		w[i].seed = 0x243f6a8885a308d3ull + i;
@@ -91,5 +90,36 @@ int main(int argc, char **argv)
 	elapsed = now() - start;
 	printf("rate=%.2f unit=rounds/s threads=%ld rounds=%lu secs=%.2f check=%llx\n",
 	       rounds / elapsed, threads, rounds, elapsed, (unsigned long long)sink);
+	free(w);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	long threads = sysconf(_SC_NPROCESSORS_ONLN);
+	double secs = 5;
+	int opt, repeat = 0, ret;
+
+	while ((opt = getopt(argc, argv, "t:c:r")) != -1) {
+		switch (opt) {
+		case 't': secs = atof(optarg); break;
+		case 'c': threads = atol(optarg); break;
+		case 'r': repeat = 1; break;
+		default:
+			fprintf(stderr, "usage: %s [-t seconds] [-c threads] [-r]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (threads < 1 || secs <= 0) {
+		fprintf(stderr, "cpu_control: -c and -t must be positive\n");
+		return 2;
+	}
+	if (!repeat)
+		return measure(threads, secs);
+	while ((secs = next_request())) {
+		ret = measure(threads, secs);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }

@@ -20,9 +20,11 @@
  * is processed again and again until -t seconds have passed; each pass has
  * its own table, so every pass does the same work.
  *
- *   dedup [-t seconds] [-c threads per stage] [-s MiB]
+ *   dedup [-t seconds] [-c threads per stage] [-s MiB] [-r]
  *
- * Prints one line: "rate=<MiB/s of input> unit=MiB/s ...".
+ * Prints one line: "rate=<MiB/s of input> unit=MiB/s ...". With -r, one
+ * line per request read from standard input (see serve.h), the input
+ * generated once and the table emptied before each measurement.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -33,6 +35,8 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <zlib.h>
+
+#include "serve.h"
 
 #define FRAGMENT	(256 << 10)
 #define CHUNK_MIN	(1 << 10)
@@ -111,6 +115,14 @@ static void queue_init(struct queue *q, unsigned int cap, unsigned int producers
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->not_empty, NULL);
 	pthread_cond_init(&q->not_full, NULL);
+	q->producers = producers;
+}
+
+/* Empty @q for a new measurement, once no thread uses it any more. */
+static void queue_reset(struct queue *q, unsigned int producers)
+{
+	q->head = 0;
+	q->count = 0;
 	q->producers = producers;
 }
 
@@ -307,38 +319,37 @@ static void *output(void *arg)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* Free the table's entries, so that every measurement does the same work. */
+static void table_clear(void)
 {
-	long threads = sysconf(_SC_NPROCESSORS_ONLN);
-	double secs = 5, start, elapsed;
-	size_t mib = 16, off;
+	struct entry *e, *next;
+	size_t i;
+
+	for (i = 0; i < 1 << TABLE_BITS; i++) {
+		for (e = table[i]; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+		table[i] = NULL;
+	}
+}
+
+/* Run the pipeline over the input for @secs seconds; print the result line. */
+static int measure(long threads, double secs)
+{
+	double start, elapsed;
 	unsigned int pass = 0;
 	pthread_t *pool, out;
 	struct item *frag;
-	int opt, i;
+	size_t off;
+	int i;
 
-	while ((opt = getopt(argc, argv, "t:c:s:")) != -1) {
-		switch (opt) {
-		case 't': secs = atof(optarg); break;
-		case 'c': threads = atol(optarg); break;
-		case 's': mib = atol(optarg); break;
-		default:
-			fprintf(stderr, "usage: %s [-t seconds] [-c threads] [-s MiB]\n",
-				argv[0]);
-			return 2;
-		}
-	}
-	if (threads < 1 || !mib) {
-		fprintf(stderr, "dedup: -c and -s must be positive\n");
-		return 2;
-	}
-	generate_input(mib << 20);
-	for (i = 0; i < STRIPES; i++)
-		pthread_mutex_init(&stripe[i], NULL);
-	queue_init(&q_fragments, FRAGMENTS_AHEAD, 1);
-	queue_init(&q_chunks, QUEUE_LEN, threads);
-	queue_init(&q_digested, QUEUE_LEN, threads);
-	queue_init(&q_packed, QUEUE_LEN, threads);
+	table_clear();
+	out_in_bytes = out_packed_bytes = out_chunks = out_dups = 0;
+	queue_reset(&q_fragments, 1);
+	queue_reset(&q_chunks, threads);
+	queue_reset(&q_digested, threads);
+	queue_reset(&q_packed, threads);
 
 	pool = xmalloc(3 * threads * sizeof(*pool));
 	start = now();
@@ -369,6 +380,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < 3 * threads; i++)
 		pthread_join(pool[i], NULL);
 	pthread_join(out, NULL);
+	free(pool);
 	elapsed = now() - start;
 	printf("rate=%.3f unit=MiB/s threads=%ld MiB=%.1f chunks=%llu dup=%.1f%% ratio=%.2f secs=%.2f passes=%u\n",
 	       out_in_bytes / elapsed / (1 << 20), threads,
@@ -376,5 +388,46 @@ int main(int argc, char **argv)
 	       out_chunks ? 100.0 * out_dups / out_chunks : 0,
 	       out_packed_bytes ? (double)out_in_bytes / out_packed_bytes : 0,
 	       elapsed, pass);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	long threads = sysconf(_SC_NPROCESSORS_ONLN);
+	int opt, i, repeat = 0, ret;
+	double secs = 5;
+	size_t mib = 16;
+
+	while ((opt = getopt(argc, argv, "t:c:s:r")) != -1) {
+		switch (opt) {
+		case 't': secs = atof(optarg); break;
+		case 'c': threads = atol(optarg); break;
+		case 's': mib = atol(optarg); break;
+		case 'r': repeat = 1; break;
+		default:
+			fprintf(stderr, "usage: %s [-t seconds] [-c threads] [-s MiB] [-r]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (threads < 1 || !mib || secs <= 0) {
+		fprintf(stderr, "dedup: -c, -s and -t must be positive\n");
+		return 2;
+	}
+	generate_input(mib << 20);
+	for (i = 0; i < STRIPES; i++)
+		pthread_mutex_init(&stripe[i], NULL);
+	queue_init(&q_fragments, FRAGMENTS_AHEAD, 1);
+	queue_init(&q_chunks, QUEUE_LEN, threads);
+	queue_init(&q_digested, QUEUE_LEN, threads);
+	queue_init(&q_packed, QUEUE_LEN, threads);
+
+	if (!repeat)
+		return measure(threads, secs);
+	while ((secs = next_request())) {
+		ret = measure(threads, secs);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }

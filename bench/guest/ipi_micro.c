@@ -14,9 +14,10 @@
  * preempted peer vCPU runs again and acknowledges: the case directed yield
  * to the IPI receiver is for.
  *
- *   ipi_micro [-m membarrier|mprotect] [-t seconds] [-c cpus]
+ *   ipi_micro [-m membarrier|mprotect] [-t seconds] [-c cpus] [-r]
  *
- * Prints one line: "rate=<calls/s> unit=calls/s p50_us= p90_us= p99_us= ...".
+ * Prints one line: "rate=<calls/s> unit=calls/s p50_us= p90_us= p99_us= ...";
+ * with -r, one line per request read from standard input (see serve.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +32,8 @@
 #include <linux/membarrier.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+
+#include "serve.h"
 
 static atomic_int stop;
 static volatile unsigned long *shared_page;
@@ -79,51 +82,31 @@ static int cmp_double(const void *a, const void *b)
 
 static void usage(const char *argv0)
 {
-	fprintf(stderr, "usage: %s [-m membarrier|mprotect] [-t seconds] [-c cpus]\n",
+	fprintf(stderr, "usage: %s [-m membarrier|mprotect] [-t seconds] [-c cpus] [-r]\n",
 		argv0);
 	exit(2);
 }
 
-int main(int argc, char **argv)
+static double *lat;
+static size_t lat_cap;
+
+/*
+ * Start a peer thread on every CPU but 0, issue calls from CPU 0 for @secs
+ * seconds, stop the peers and print the result line.
+ */
+static int measure(const char *mode, long cpus, double secs)
 {
-	const char *mode = "membarrier";
-	double secs = 5, start, t0, t1, elapsed;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = 0, cap = 1 << 16;
-	double *lat = malloc(cap * sizeof(*lat));
+	double start, t0, t1, elapsed;
 	pthread_t *peers;
-	int opt, i;
+	size_t n = 0;
+	int i;
 
-	while ((opt = getopt(argc, argv, "m:t:c:")) != -1) {
-		switch (opt) {
-		case 'm': mode = optarg; break;
-		case 't': secs = atof(optarg); break;
-		case 'c': cpus = atol(optarg); break;
-		default: usage(argv[0]);
-		}
-	}
-	if (strcmp(mode, "membarrier") && strcmp(mode, "mprotect"))
-		usage(argv[0]);
-	if (cpus < 2) {
-		fprintf(stderr, "ipi_micro: needs at least 2 CPUs (has %ld)\n", cpus);
-		return 1;
-	}
-	if (!strcmp(mode, "membarrier") &&
-	    syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0)) {
-		perror("membarrier register");
-		return 1;
-	}
-	if (!strcmp(mode, "mprotect")) {
-		shared_page = mmap(NULL, 4096 * ((cpus * 64 + 4095) / 4096),
-				   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (shared_page == MAP_FAILED) {
-			perror("mmap");
-			return 1;
-		}
-	}
-
-	pin(0);
 	peers = calloc(cpus, sizeof(*peers));
+	if (!peers) {
+		fprintf(stderr, "ipi_micro: out of memory\n");
+		return 1;
+	}
+	atomic_store(&stop, 0);
 	for (i = 1; i < cpus; i++)
 		if (pthread_create(&peers[i], NULL, peer, (void *)(long)i)) {
 			fprintf(stderr, "ipi_micro: pthread_create failed\n");
@@ -145,9 +128,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		t1 = now();
-		if (n == cap) {
-			cap *= 2;
-			lat = realloc(lat, cap * sizeof(*lat));
+		if (n == lat_cap) {
+			lat_cap = lat_cap ? 2 * lat_cap : 1 << 16;
+			lat = realloc(lat, lat_cap * sizeof(*lat));
 			if (!lat) {
 				perror("realloc");
 				return 1;
@@ -159,10 +142,57 @@ int main(int argc, char **argv)
 	atomic_store(&stop, 1);
 	for (i = 1; i < cpus; i++)
 		pthread_join(peers[i], NULL);
+	free(peers);
 
 	qsort(lat, n, sizeof(*lat), cmp_double);
 	printf("rate=%.2f unit=calls/s mode=%s cpus=%ld calls=%zu secs=%.2f p50_us=%.1f p90_us=%.1f p99_us=%.1f max_us=%.1f\n",
 	       n / elapsed, mode, cpus, n, elapsed, lat[n / 2], lat[n * 9 / 10],
 	       lat[n * 99 / 100], lat[n - 1]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = "membarrier";
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double secs = 5;
+	int opt, repeat = 0, ret;
+
+	while ((opt = getopt(argc, argv, "m:t:c:r")) != -1) {
+		switch (opt) {
+		case 'm': mode = optarg; break;
+		case 't': secs = atof(optarg); break;
+		case 'c': cpus = atol(optarg); break;
+		case 'r': repeat = 1; break;
+		default: usage(argv[0]);
+		}
+	}
+	if ((strcmp(mode, "membarrier") && strcmp(mode, "mprotect")) || secs <= 0)
+		usage(argv[0]);
+	if (cpus < 2) {
+		fprintf(stderr, "ipi_micro: needs at least 2 CPUs (has %ld)\n", cpus);
+		return 1;
+	}
+	if (!strcmp(mode, "membarrier") &&
+	    syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0)) {
+		perror("membarrier register");
+		return 1;
+	}
+	if (!strcmp(mode, "mprotect")) {
+		shared_page = mmap(NULL, 4096 * ((cpus * 64 + 4095) / 4096),
+				   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (shared_page == MAP_FAILED) {
+			perror("mmap");
+			return 1;
+		}
+	}
+	pin(0);
+	if (!repeat)
+		return measure(mode, cpus, secs);
+	while ((secs = next_request())) {
+		ret = measure(mode, cpus, secs);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }

@@ -8,7 +8,10 @@
  * compute every tile of the pipeline on its thread pool (one worker per CPU
  * unless -c says otherwise, VIPS_CONCURRENCY).  Prints pipelines per second.
  *
- *   vips_pipeline -t SECONDS [-c THREADS] [-s WIDTHxHEIGHT]
+ *   vips_pipeline -t SECONDS [-c THREADS] [-s WIDTHxHEIGHT] [-r]
+ *
+ * With -r, one result line per request read from standard input (see
+ * serve.h), the image and the mask built once.
  *
  * One process, not one `vips` command per operation: in a nested guest
  * under emulation, starting the vips program (loading libvips and its
@@ -24,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "serve.h"
 
 typedef struct _VipsImage VipsImage;
 
@@ -120,15 +125,32 @@ static double pipeline(VipsImage *in, VipsImage *mask, int lab)
 	return avg;
 }
 
+/* Run pipelines over @in for @secs seconds and print the result line. */
+static void measure(VipsImage *in, VipsImage *mask, int lab, double secs,
+		    int threads, int width, int height)
+{
+	double start, elapsed, avg = 0;
+	long n = 0;
+
+	start = now();
+	do {
+		avg += pipeline(in, mask, lab);
+		n++;
+		elapsed = now() - start;
+	} while (elapsed < secs);
+
+	printf("rate=%.3f unit=pipelines/s pipelines=%ld secs=%.2f threads=%d size=%dx%d avg=%.3f\n",
+	       n / elapsed, n, elapsed, threads, width, height, avg / n);
+}
+
 int main(int argc, char **argv)
 {
 	int threads = sysconf(_SC_NPROCESSORS_ONLN), width = 320, height = 240;
-	double secs = 5, start, elapsed, avg = 0;
+	int opt, lab, repeat = 0;
 	VipsImage *in, *mask;
-	long n = 0;
-	int opt, lab;
+	double secs = 5;
 
-	while ((opt = getopt(argc, argv, "t:c:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:c:s:r")) != -1) {
 		switch (opt) {
 		case 't':
 			secs = atof(optarg);
@@ -140,12 +162,15 @@ int main(int argc, char **argv)
 			if (sscanf(optarg, "%dx%d", &width, &height) != 2)
 				width = 0;
 			break;
+		case 'r':
+			repeat = 1;
+			break;
 		default:
 			width = 0;
 		}
 	}
 	if (secs <= 0 || threads < 1 || width < 16 || height < 16) {
-		fprintf(stderr, "usage: %s -t SECONDS [-c THREADS] [-s WIDTHxHEIGHT]\n",
+		fprintf(stderr, "usage: %s -t SECONDS [-c THREADS] [-s WIDTHxHEIGHT] [-r]\n",
 			argv[0]);
 		return 2;
 	}
@@ -159,15 +184,11 @@ int main(int argc, char **argv)
 	if (vips_gaussmat(&mask, 2, 0.2, NULL))
 		die("gaussmat");
 
-	start = now();
-	do {
-		avg += pipeline(in, mask, lab);
-		n++;
-		elapsed = now() - start;
-	} while (elapsed < secs);
-
-	printf("rate=%.3f unit=pipelines/s pipelines=%ld secs=%.2f threads=%d size=%dx%d avg=%.3f\n",
-	       n / elapsed, n, elapsed, threads, width, height, avg / n);
+	if (!repeat)
+		measure(in, mask, lab, secs, threads, width, height);
+	else
+		while ((secs = next_request()))
+			measure(in, mask, lab, secs, threads, width, height);
 	g_object_unref(mask);
 	g_object_unref(in);
 	return 0;
