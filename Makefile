@@ -57,7 +57,7 @@ bench: selftests ## build the benchmarks in bench/ into build/bench
 bench-ipi-cost: ## cost of IPI tracking: ping-pong round trips/s, on vs off (~3 min)
 	@$(S)/bench-ipi-cost.sh
 
-bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<machine>/ (~2 h under emulation)
+bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<machine>/ (~1 h under emulation)
 	@$(S)/bench-overcommit.sh
 
 bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make run ends with, ~15 min)

@@ -1,13 +1,13 @@
 set terminal pngcairo size 1200,720 font ',10'
 set output 'plot.png'
-set multiplot layout 2,2 title '1 and 2 VMs (all workloads), 3 VMs (ipi and control), guests of 2 vCPUs on 2 CPUs (tcg-2cpu), 2026-11-23'
+set multiplot layout 2,2 title '4 VM counts, guests of 2 vCPUs on 2 CPUs (tcg-2cpu), 2026-11-23'
 set xlabel 'VMs on the same CPUs'
 set ylabel 'median rate / baseline median'
 set xtics 1
 set grid
 set key top left
-set xrange [0.7:3.3]
-set yrange [0.216603:4.27593]
+set xrange [0.7:4.3]
+set yrange [0.143314:2.08085]
 set title 'dedup (MiB/s)'
 plot 'plot.dat' index 0 using ($2+-0.06):6:7:8 with yerrorlines title 'kvm', 'plot.dat' index 0 using ($2+0.0):9:10:11 with yerrorlines title 'sched', 'plot.dat' index 0 using ($2+0.06):12:13:14 with yerrorlines title 'full', 1 with lines lc rgb 'gray' dt 2 title 'baseline'
 set title 'vips (pipelines/s)'
