@@ -60,7 +60,7 @@ bench-ipi-cost: ## cost of IPI tracking: ping-pong round trips/s, on vs off (~3 
 bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<machine>/ (~1 h under emulation)
 	@$(S)/bench-overcommit.sh
 
-bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make run ends with, ~15 min)
+bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make run ends with, ~10 min)
 	@$(S)/bench-overcommit.sh --quick
 
 nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~5 min)
