@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 {
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
 	double secs = 5;
-	int opt, repeat = 0, ret;
+	int opt, repeat = 0;
 
 	while ((opt = getopt(argc, argv, "t:c:r")) != -1) {
 		switch (opt) {
@@ -114,12 +114,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cpu_control: -c and -t must be positive\n");
 		return 2;
 	}
-	if (!repeat)
-		return measure(threads, secs);
-	while ((secs = next_request())) {
-		ret = measure(threads, secs);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return serve_threads(measure, threads, secs, repeat);
 }

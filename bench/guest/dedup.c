@@ -426,7 +426,7 @@ static int measure(long threads, double secs)
 int main(int argc, char **argv)
 {
 	long threads = sysconf(_SC_NPROCESSORS_ONLN);
-	int opt, i, repeat = 0, ret;
+	int opt, i, repeat = 0;
 	double secs = 5;
 	size_t mib = 16;
 
@@ -454,12 +454,5 @@ int main(int argc, char **argv)
 	queue_init(&q_digested, QUEUE_LEN, threads);
 	queue_init(&q_packed, QUEUE_LEN, threads);
 
-	if (!repeat)
-		return measure(threads, secs);
-	while ((secs = next_request())) {
-		ret = measure(threads, secs);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return serve_threads(measure, threads, secs, repeat);
 }

@@ -28,4 +28,24 @@ static inline double next_request(void)
 	return secs > 0 ? secs : 0;
 }
 
+/*
+ * For a workload whose measurement takes the thread count and the seconds:
+ * one measurement of @secs, or with @repeat one per request; the first
+ * non-zero return of @measure ends it.
+ */
+static inline int serve_threads(int (*measure)(long threads, double secs),
+				long threads, double secs, int repeat)
+{
+	int ret;
+
+	if (!repeat)
+		return measure(threads, secs);
+	while ((secs = next_request())) {
+		ret = measure(threads, secs);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 #endif
