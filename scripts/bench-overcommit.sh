@@ -86,6 +86,6 @@ fi
 	echo "series: $(git -C "$TOP" rev-parse --short HEAD) ($(find "$PATCHES" -name "0*.patch" ! -name "0000-*" | wc -l) patches)"
 } >"$res/metadata.txt"
 rm -f "$res/metadata.prev.txt"
-python3 "$TOP/scripts/bench-summarize.py" "$res" --title "$(wc -w <<<"$vms") VM counts, guests of $vcpus vCPUs on $cpus CPUs ($machine), $stamp"
+python3 "$TOP/scripts/bench-summarize.py" "$res" --title "${vms// /, } VMs, guests of $vcpus vCPUs on $cpus CPUs ($machine), $stamp"
 say "results in ${res#"$TOP"/}:"
 cat "$res/summary.md"
