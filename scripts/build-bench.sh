@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the benchmarks in bench/ against the KVM selftests library of the
-# patched tree (built by scripts/build-selftests.sh) into build/bench/, and
+# patched tree (built by scripts/build-selftests.sh) into build/bench/ (and
+# the QEMU regression tests in tests/qemu/ into build/tests/qemu/), and
 # the workloads that run inside nested guests (bench/guest/*.c, plain
 # programs) into build/bench/guest/.
 # shellcheck source=lib.sh
@@ -23,13 +24,24 @@ cflags=(-D_GNU_SOURCE -Wall -Werror -Wstrict-prototypes -Wuninitialized -O2 -g -
 	-I"$kvm_src/.." -I"$kvm_src/../rseq"
 	-isystem "$OBJ/usr/include")
 
+# build_kvm_program SOURCE OUTDIR: one program on the KVM selftests library.
+build_kvm_program() {
+	local src=$1 dir=$2 name rel
+	name=$(basename "$src" .c) rel=${src#"$TOP"/}
+	say "building ${rel%.c}"
+	mkdir -p "$dir"
+	ccache gcc "${cflags[@]}" -c "$src" -o "$dir/$name.o" ||
+		die "$rel did not compile (see above)"
+	gcc -pthread -no-pie "$dir/$name.o" "${lib_objs[@]}" -ldl -lm -o "$dir/$name" ||
+		die "${rel%.c} did not link (see above); is build/selftests up to date? run 'make selftests'"
+}
+
 for src in "$TOP"/bench/*.c; do
-	name=$(basename "$src" .c)
-	say "building bench/$name"
-	ccache gcc "${cflags[@]}" -c "$src" -o "$out/$name.o" ||
-		die "bench/$name.c did not compile (see above)"
-	gcc -pthread -no-pie "$out/$name.o" "${lib_objs[@]}" -ldl -lm -o "$out/$name" ||
-		die "bench/$name did not link (see above); is build/selftests up to date? run 'make selftests'"
+	build_kvm_program "$src" "$out"
+done
+# The regression tests of patches-qemu/, run inside the emulated host.
+for src in "$TOP"/tests/qemu/*.c; do
+	build_kvm_program "$src" "$BUILD/tests/qemu"
 done
 
 mkdir -p "$out/guest"
