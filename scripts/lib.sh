@@ -33,6 +33,14 @@ export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1 CCACHE_COMPILERCHECK=content
 
 JOBS=${JOBS:-$(nproc)}
 
+# The time-faithful host (CLOCK=icount, docs/icount.md): 2^ICOUNT_SHIFT ns
+# of guest time per instruction, a vCPU's turn at most ICOUNT_QUANTUM_NS,
+# each SVM world switch (VMRUN, #VMEXIT) charged as many ns as 1650
+# instructions take, unless SVM_SWITCH_NS says otherwise.
+ICOUNT_SHIFT=${ICOUNT_SHIFT:-2}
+ICOUNT_QUANTUM_NS=${ICOUNT_QUANTUM_NS:-10000}
+SVM_SWITCH_NS=${SVM_SWITCH_NS:-$((1650 << ICOUNT_SHIFT))}
+
 # Kernel log lines that mean something went wrong in the guest kernel.
 SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|KCSAN:|possible circular locking|INFO: task .* blocked'
 

@@ -19,6 +19,12 @@
 # one, else Debian's); ACCEL=kvm|tcg (default: kvm when /dev/kvm offers VMX/SVM),
 # TCG_THREAD=multi|single (default multi); QEMU_CPU=the -cpu model (default host
 # with kvm, max with tcg).
+# CLOCK=icount runs the time-faithful host (docs/icount.md): TCG on one
+# thread, guest time advancing with the instructions executed
+# (ICOUNT_SHIFT: 2^N ns an instruction), each vCPU's turn at most
+# ICOUNT_QUANTUM_NS of guest time, each SVM world switch charged
+# SVM_SWITCH_NS (defaults in scripts/lib.sh). Needs the project's QEMU.
+# CLOCK=wall (the default) is multi-threaded TCG on the wall clock.
 # Exit codes: the command's; 124 timeout; 125 the guest never ran the command
 # to completion (boot failure, panic, crash): the console's tail is printed.
 # shellcheck source=lib.sh
@@ -50,6 +56,11 @@ if [ -z "$qemu_bin" ]; then
 fi
 command -v "$qemu_bin" >/dev/null || die "$qemu_bin is missing: run 'make deps' (Debian's QEMU) or 'make qemu'"
 qemu_extra=() pause_args=""
+clock=${CLOCK:-wall}
+case "$clock" in
+wall | icount) ;;
+*) die "CLOCK must be wall or icount (see the comment at the top of $0)" ;;
+esac
 case "$qemu_bin" in
 */*)
 	# A QEMU built here has no firmware of its own: use Debian's.
@@ -58,7 +69,14 @@ case "$qemu_bin" in
 	# kvm_amd.pause_filter_thresh TSC cycles as one loop. Emulated, a PAUSE
 	# loop takes microseconds an iteration, not the tens of cycles that
 	# KVM's default of 128 assumes: allow up to 65535 (25 us at 2.6 GHz).
-	pause_args="kvm_amd.pause_filter_thresh=${PAUSE_FILTER_THRESH:-65535}"
+	# Under icount a loop's PAUSEs are as close in guest time as on
+	# hardware (patches-qemu/0005): KVM's own default stands.
+	[ "$clock" = icount ] ||
+		pause_args="kvm_amd.pause_filter_thresh=${PAUSE_FILTER_THRESH:-65535}"
+	;;
+*)
+	[ "$clock" = wall ] ||
+		die "CLOCK=icount needs the project's QEMU (patches-qemu/): run 'make qemu', and leave QEMU unset"
 	;;
 esac
 
@@ -81,15 +99,24 @@ rm -f "$out/.exit-code" "$out/.output" "$out/.command"
 accel=${ACCEL:-}
 if [ -z "$accel" ]; then
 	accel=tcg
-	if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+	if [ "$clock" = wall ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
 		accel=kvm
 	fi
 fi
+[ "$clock" = wall ] || [ "$accel" = tcg ] || die "CLOCK=icount needs ACCEL=tcg: instruction counting is TCG's"
 # The threshold calibration is for emulated PAUSE loops only.
 [ "$accel" = tcg ] || pause_args=""
 case "$accel" in
 kvm) accel_args=(-accel kvm -cpu "${QEMU_CPU:-host}") ;;
-tcg) accel_args=(-accel "tcg,thread=${TCG_THREAD:-multi},tb-size=512" -cpu "${QEMU_CPU:-max}") ;;
+tcg)
+	if [ "$clock" = icount ]; then
+		accel_args=(-accel "tcg,thread=single,tb-size=512"
+			-icount "shift=$ICOUNT_SHIFT,sleep=off,quantum=$ICOUNT_QUANTUM_NS"
+			-cpu "${QEMU_CPU:-max},x-svm-switch-ns=$SVM_SWITCH_NS")
+	else
+		accel_args=(-accel "tcg,thread=${TCG_THREAD:-multi},tb-size=512" -cpu "${QEMU_CPU:-max}")
+	fi
+	;;
 *) die "ACCEL must be kvm or tcg" ;;
 esac
 
