@@ -10,7 +10,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: run check help deps tree export roundtrip kernel kernel-debug check-debug kernel-kcsan check-kcsan selftests series-check \
-	bench bench-ipi-cost bench-overcommit bench-overcommit-quick nested-pause base-selftests qemu shell vm selftest pin-source clean distclean
+	bench bench-ipi-cost bench-overcommit bench-overcommit-quick nested-pause icount-model base-selftests qemu shell vm selftest pin-source clean distclean
 
 run: ## build what is missing, boot the patched kernel, run the demonstration
 	@$(S)/run-demo.sh
@@ -62,6 +62,9 @@ bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<
 
 bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make run ends with, ~10 min)
 	@$(S)/bench-overcommit.sh --quick
+
+icount-model: ## measure the time-faithful host (CLOCK=icount): exit cost, CPU handoff, QEMU fixes (~10 min)
+	@$(S)/icount-model.sh
 
 nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~5 min)
 	@$(S)/check-nested-pause.sh
