@@ -11,7 +11,10 @@
 #                                          3 repetitions, into build/bench/results/
 # Environment: VMS, WORKLOADS, CONFIGS, REPS, SECS, VCPUS, GUEST_MEM override
 # the matrix; RESULTS_DIR the output directory; APPEND=1 adds the runs to
-# the runs.csv already there (a matrix measured in parts).
+# the runs.csv already there (a matrix measured in parts). CLOCK=icount runs
+# it on the time-faithful host (docs/icount.md), with CPUS emulated CPUs
+# (default there 4, else this machine's); HOST_APPEND adds to the patched
+# kernel's command line (e.g. kvm_amd.pause_filter_count=0: no PLE).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -27,7 +30,8 @@ else
 	vms=${VMS:-"1 2 3 4"} configs=${CONFIGS:-"baseline kvm sched full"} reps=${REPS:-5} secs=${SECS:-5}
 fi
 workloads=${WORKLOADS:-"dedup vips ipi control"}
-cpus=$(nproc)
+clock=${CLOCK:-wall}
+if [ "$clock" = icount ]; then cpus=${CPUS:-4}; else cpus=${CPUS:-$(nproc)}; fi
 vcpus=${VCPUS:-$cpus} guest_mem=${GUEST_MEM:-1G}
 
 "$TOP/scripts/install-deps.sh" bench
@@ -37,8 +41,9 @@ vcpus=${VCPUS:-$cpus} guest_mem=${GUEST_MEM:-1G}
 "$TOP/scripts/build-bench.sh"
 
 accel=tcg
-[ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && accel=kvm
+[ "$clock" = wall ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && accel=kvm
 machine="${accel}-${cpus}cpu"
+[ "$clock" = wall ] || machine="${accel}-${clock}-${cpus}cpu"
 stamp=$(date -u +%Y-%m-%d)
 if [ -n "${RESULTS_DIR:-}" ]; then
 	res=$RESULTS_DIR
@@ -65,7 +70,8 @@ guest_append=""
 [ "$accel" = kvm ] || guest_append="lapic=notscdeadline"
 rc=0
 # The guests run under Debian's QEMU, as on an operator's host.
-"$TOP/scripts/vm-run.sh" --cpus "$cpus" --mem "${mem_g}G" --out "$l1" --timeout 14400 -- \
+"$TOP/scripts/vm-run.sh" --cpus "$cpus" --mem "${mem_g}G" --out "$l1" --timeout 14400 \
+	--append "${HOST_APPEND:-}" -- \
 	env QEMU=qemu-system-x86_64 "$TOP/scripts/guest-bench-overcommit.sh" --out "$l1/run" \
 	--vms "$vms" --workloads "$workloads" --configs "$configs" --reps "$reps" \
 	--secs "$secs" --vcpus "$vcpus" --mem "$guest_mem" --append "$guest_append" || rc=$?
@@ -82,6 +88,12 @@ fi
 	[ ! -f "$res/metadata.prev.txt" ] || { cat "$res/metadata.prev.txt"; echo "--- runs added:"; }
 	cat "$l1/run/metadata.txt"
 	echo "emulator (level 0): $("${QEMU:-$BUILD/qemu-build/qemu-system-x86_64}" --version | head -n1), -accel $accel -cpu max, $cpus vCPUs"
+	if [ "$clock" = icount ]; then
+		echo "clock (level 0): icount shift=$ICOUNT_SHIFT sleep=off quantum=$ICOUNT_QUANTUM_NS ns, x-svm-switch-ns=$SVM_SWITCH_NS"
+	else
+		echo "clock (level 0): wall"
+	fi
+	echo "host kernel command line additions: ${HOST_APPEND:-none}"
 	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $cpus CPUs, $(free -g | awk '/^Mem/ { print $2 }') GiB"
 	echo "series: $(git -C "$TOP" rev-parse --short HEAD) ($(find "$PATCHES" -name "0*.patch" ! -name "0000-*" | wc -l) patches)"
 } >"$res/metadata.txt"
