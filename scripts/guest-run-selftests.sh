@@ -9,8 +9,9 @@
 # (*_stress_test, -s) runs; default 10, the debug kernels' checks run 600.
 # STRESS=skip leaves out the tests that keep nested guests exiting on every
 # CPU as fast as they can (the stress test, the isolation test), STRESS=only
-# runs nothing else: make check runs them in a boot of their own, with
-# single-threaded TCG (see check.sh).
+# runs nothing else: make check runs them in a boot of their own, on the
+# time-faithful host (CLOCK=icount, see check.sh). QEMU_TESTS=DIR also runs
+# the regression tests of patches-qemu/ built there (tests/qemu/*.c).
 #   scripts/guest-run-selftests.sh SELFTEST_DIR LOGDIR
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -24,11 +25,12 @@ modprobe -q kvm_amd 2>/dev/null || true
 stress_secs=${STRESS_SECS:-10}
 
 # run_one KIND TEST [ARGS...]; KIND: series, existing, or timing (one retry).
-# LIMIT: seconds the test may take (default 120, kselftest's).
+# LIMIT: seconds the test may take (default 120, kselftest's); KIND_NAME:
+# what the result calls it (default "kvm selftest").
 run_one() {
 	local kind=$1 t=$2 name rc=0 start secs note="" limit=${LIMIT:-120}
 	shift 2
-	name="kvm selftest: $t${*:+ $*}"
+	name="${KIND_NAME:-kvm selftest}: $t${*:+ $*}"
 	start=$(date +%s)
 	timeout -k 5 "$limit" "$dir/$t" "$@" >"$logs/${t//\//_}.log" 2>&1 || rc=$?
 	if [ "$kind" = timing ] && [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
@@ -97,6 +99,13 @@ while [ "${SELFTESTS:-all}" != existing ] && read -r t; do
 		switched_off_fails "$t"
 	fi
 done <"$dir/series-tests"
+if [ -n "${QEMU_TESTS:-}" ]; then
+	for t in "$QEMU_TESTS"/*; do
+		if [ -f "$t" ] && [ -x "$t" ]; then
+			dir=$QEMU_TESTS KIND_NAME="qemu regression test" run_one series "$(basename "$t")"
+		fi
+	done
+fi
 [ "${STRESS:-run}" != only ] || exit 0
 while read -r t args; do
 	kind=existing
