@@ -2,7 +2,7 @@
 /*
  * inject_once: an interrupt that KVM injects into its guest is taken once.
  *
- * A regression test for the emulated host's QEMU (patches-qemu/0004): its
+ * A regression test for the emulated host's QEMU (patches-qemu/0005): its
  * SVM VMRUN delivered an injected interrupt (EVENTINJ type INTR) at once and
  * a second time whenever the execution loop was left before the next
  * exception, so a guest of the emulated host ran some interrupt handlers
