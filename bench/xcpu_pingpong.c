@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest/pin.h"
+
 static volatile int token __attribute__((aligned(64)));
 static volatile int stop;
 static int use_pause = 1;
@@ -29,18 +31,6 @@ struct player {
 	int cpu;
 	int me;
 };
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		perror("sched_setaffinity");
-		exit(1);
-	}
-}
 
 static void *play(void *arg)
 {
