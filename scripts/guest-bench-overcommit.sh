@@ -15,15 +15,25 @@
 # from this host's KVM statistics for that VM, the spin (pause-loop) exits,
 # the directed yields by tier and the spins that yielded to nobody.
 #
+# The guests' job directories (jobs, results, consoles) live in WORK
+# (default $TMPDIR or /tmp, in memory inside the harness's VM) and are
+# copied to OUT/vmsK/ after each number of VMs: under CLOCK=icount this
+# host is itself emulated, and a file access that reaches the outer host's
+# disk (OUT is shared over 9p) completes at a wall-clock moment, so it
+# would shift the measured windows differently from one boot to the next.
+# Inside a run nothing here forks or touches OUT; each guest measures its
+# window in its own clock.
+#
 #   scripts/guest-bench-overcommit.sh --out DIR [--vms "1 2 3 4"]
 #       [--workloads "dedup vips ipi control"] [--configs "baseline kvm sched full"]
 #       [--reps 5] [--secs 8] [--vcpus N] [--mem 1G] [--append GUEST_KERNEL_ARGS]
+#       [--work DIR]
 # QEMU (environment): the QEMU that runs the guests (scripts/vm-run.sh's).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out="" vms="1 2 3 4" workloads="dedup vips ipi control"
-configs="baseline kvm sched full" reps=5 secs=8 vcpus=$(nproc) mem=1G append=""
+configs="baseline kvm sched full" reps=5 secs=8 vcpus=$(nproc) mem=1G append="" work=${TMPDIR:-/tmp}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--out) out=$2 ;;
@@ -35,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--vcpus) vcpus=$2 ;;
 	--mem) mem=$2 ;;
 	--append) append=$2 ;;
+	--work) work=$2 ;;
 	*) die "unknown option $1 (see the comment at the top of $0)" ;;
 	esac
 	shift 2
@@ -42,6 +53,8 @@ done
 [ -n "$out" ] || die "usage: $0 --out DIR [options]"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+work=$(mktemp -d "$work/kvm-yield-bench.XXXXXX") ||
+	die "cannot make a work directory in $work: give a writable one with --work"
 param=/sys/module/kvm/parameters/ipi_aware_yield
 features=/sys/kernel/debug/sched/features
 modprobe -q kvm_amd 2>/dev/null || modprobe -q kvm_intel 2>/dev/null || true
@@ -97,24 +110,37 @@ exec {nap}<> <(:)
 	echo "sched features: $(cat "$features")"
 } >"$out/metadata.txt" 2>/dev/null
 
-csv=$out/runs.csv
+csv=$work/runs.csv
+[ ! -s "$out/runs.csv" ] || cp "$out/runs.csv" "$csv"
 [ -s "$csv" ] || echo "workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_relaxed,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful" >"$csv"
 nw=$(wc -w <<<"$workloads") nc=$(wc -w <<<"$configs")
 total=0
 for k in $vms; do total=$((total + nw * nc * reps)); done
-done_runs=0 bench_start=$(date +%s)
+done_runs=0 bench_start=$EPOCHSECONDS
 guest_pids=() gdirs=() kdirs=() jobn=() restarts=0
 
-# On an early exit: ask the guests still running to power off, then stop them.
+# save_work: what the runs so far left in WORK, into OUT.
+save_work() {
+	cp "$csv" "$out/runs.csv"
+	[ -d "$work/vms$k" ] && cp -a "$work/vms$k" "$out/"
+	rm -rf "${work:?}/vms$k"
+}
+
+# On an early exit: ask the guests still running to power off, stop them,
+# keep their logs.
 stop_guests() {
 	local g p
-	[ "${#guest_pids[@]}" -gt 0 ] || return 0
-	for ((g = 0; g < ${#gdirs[@]}; g++)); do
-		echo quit >"${gdirs[g]}/job.$((jobn[g] + 1))" 2>/dev/null || true
-	done
-	sleep 5
-	for p in "${guest_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	if [ "${#guest_pids[@]}" -gt 0 ]; then
+		for ((g = 0; g < ${#gdirs[@]}; g++)); do
+			echo quit >"${gdirs[g]}/job.$((jobn[g] + 1))" 2>/dev/null || true
+		done
+		sleep 5
+		for p in "${guest_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	fi
+	save_work
+	rm -rf "$work"
 }
+k=0
 trap stop_guests EXIT
 
 # start_guest G: boot guest G (index into gdirs) in the background.
@@ -133,13 +159,13 @@ start_guest() {
 # directory (/sys/kernel/debug/kvm/<QEMU pid>-<fd>). Fails if it stops.
 wait_guest() {
 	local d=${gdirs[$1]} t0 qpid
-	t0=$(date +%s)
+	t0=$EPOCHSECONDS
 	while [ ! -s "$d/ready" ]; do
 		kill -0 "${guest_pids[$1]}" 2>/dev/null || {
 			warn "guest $d stopped while booting: $(grep -m1 error "$d/vm-run.log")"
 			return 1
 		}
-		[ $(($(date +%s) - t0)) -lt 900 ] || die "guest $d did not boot in 900 s: see $d/console.log"
+		[ $((EPOCHSECONDS - t0)) -lt 900 ] || die "guest $d did not boot in 900 s: see $d/console.log"
 		sleep 1
 	done
 	grep -q '^ok' "$d/ready" || die "guest $d: $(cat "$d/ready")"
@@ -172,21 +198,21 @@ run_once() {
 		jobn[g]=$((jobn[g] + 1))
 		echo "$w $secs" >"${gdirs[g]}/job.${jobn[g]}"
 	done
-	t0=$(date +%s)
+	t0=$EPOCHSECONDS
 	for ((g = 0; g < k; g++)); do
-		while [ ! -e "${gdirs[g]}/result.${jobn[g]}" ]; do
+		while [ ! -e "${gdirs[g]}/done.${jobn[g]}" ]; do
 			# A guest that stops taking jobs (hung, not dead) is
 			# stopped here, and then booted again below.
-			if [ $(($(date +%s) - t0)) -gt $((10 * secs + 300)) ]; then
+			if [ $((EPOCHSECONDS - t0)) -gt $((10 * secs + 300)) ]; then
 				warn "guest ${gdirs[g]} did not finish its job in $((10 * secs + 300)) s: stopping it"
 				pkill -f "harness_out=${gdirs[g]} " || true
-				t0=$(date +%s)
+				t0=$EPOCHSECONDS
 			fi
 			kill -0 "${guest_pids[g]}" 2>/dev/null || {
 				# Let the others finish this run before it is repeated.
 				for ((j = 0; j < k; j++)); do
 					while [ "$j" != "$g" ] && kill -0 "${guest_pids[j]}" 2>/dev/null &&
-						[ ! -e "${gdirs[j]}/result.${jobn[j]}" ]; do read -rt 0.2 -u "$nap"; done
+						[ ! -e "${gdirs[j]}/done.${jobn[j]}" ]; do read -rt 0.2 -u "$nap"; done
 				done
 				restart_guest "$g"
 				return 1
@@ -215,15 +241,15 @@ run_once() {
 for k in $vms; do
 	say "$k VM(s) of $vcpus vCPUs on $(nproc) CPUs: booting"
 	gdirs=() guest_pids=() kdirs=() jobn=()
-	t0=$(date +%s)
+	t0=$EPOCHSECONDS
 	# One after another: under emulation, three guests booting at once on
 	# 2 CPUs did not all come up in 900 s.
 	for ((g = 0; g < k; g++)); do
-		gdirs[g]=$out/vms$k/guest$((g + 1))
+		gdirs[g]=$work/vms$k/guest$((g + 1))
 		start_guest "$g"
 		wait_guest "$g" || restart_guest "$g"
 	done
-	say "$k VM(s) booted in $(($(date +%s) - t0)) s"
+	say "$k VM(s) booted in $((EPOCHSECONDS - t0)) s"
 
 	for w in $workloads; do
 		for ((r = 1; r <= reps; r++)); do
@@ -235,7 +261,7 @@ for k in $vms; do
 			for c; do
 				until run_once "$w" "$c" "$r"; do :; done
 				done_runs=$((done_runs + 1))
-				el=$(($(date +%s) - bench_start))
+				el=$((EPOCHSECONDS - bench_start))
 				printf '    [%d/%d] %d VM(s) %-7s rep %d/%d %-8s %s %s (run %s s; %d min %02d s elapsed, ~%d min left)\n' \
 					"$done_runs" "$total" "$k" "$w" "$r" "$reps" "$c" "$rates" "$unit" "$run_secs" \
 					$((el / 60)) $((el % 60)) $(((total - done_runs) * el / done_runs / 60)) >&2
@@ -245,7 +271,8 @@ for k in $vms; do
 	for ((g = 0; g < k; g++)); do echo quit >"${gdirs[g]}/job.$((jobn[g] + 1))"; done
 	for p in "${guest_pids[@]}"; do wait "$p" || true; done
 	guest_pids=()
+	save_work
 done
 set_config full
 echo "guest restarts: $restarts" >>"$out/metadata.txt"
-say "all runs done ($restarts guest restarts): $csv"
+say "all runs done ($restarts guest restarts): $out/runs.csv"

@@ -7,6 +7,12 @@
 #   DIR/job.N     one line: "WORKLOAD SECONDS" or "quit" (N = 1, 2, ...)
 #   DIR/result.N  the workload's result line, "exit=<code>", and
 #                 "wall=<seconds from request to answer, in this guest>"
+#   DIR/done.N    empty, once result.N is complete
+#
+# Between jobs only builtins run (no process is started): the guest's root
+# file system is the outer host's, and under CLOCK=icount every access to
+# it completes at a wall-clock moment, which would shift the other guests'
+# measured windows differently from one boot to the next.
 #
 # Each workload runs as one process per boot ("workload.sh serve NAME"),
 # started at its first job with a first measurement of 1 s that is not
@@ -64,14 +70,15 @@ while :; do
 		stop_server
 		exit 0
 	fi
-	t0=$EPOCHREALTIME rc=0
+	t0=${EPOCHREALTIME/./} rc=0
 	{
 		[ "$name" = "$srv_name" ] || start_server "$name" || rc=$?
 		[ "$rc" != 0 ] || request "$secs" || rc=$?
 		[ "$rc" = 0 ] || { stop_server; tail -n 5 "$dir/serve-$name.log"; }
 		echo "exit=$rc"
-		awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "wall=%.2f\n", b - a }'
-	} >"$dir/result.$n.tmp" 2>&1
-	mv "$dir/result.$n.tmp" "$dir/result.$n"
+		us=$((${EPOCHREALTIME/./} - t0))
+		printf 'wall=%d.%02d\n' $((us / 1000000)) $((us % 1000000 / 10000))
+	} >"$dir/result.$n" 2>&1
+	: >"$dir/done.$n"
 	n=$((n + 1))
 done
