@@ -9,8 +9,8 @@
 #                                          bench/results/<date>-<machine>/
 #   scripts/bench-overcommit.sh --quick    2 VMs against 1, baseline vs full,
 #                                          3 repetitions, into build/bench/results/
-# Environment: VMS, WORKLOADS, CONFIGS, REPS, SECS, VCPUS, GUEST_MEM override
-# the matrix; RESULTS_DIR the output directory; APPEND=1 adds the runs to
+# Environment: VMS, WORKLOADS, CONFIGS, REPS, SECS, VCPUS, GUEST_MEM,
+# VIPS_SIZE (bench/guest/workload.sh) override the matrix; RESULTS_DIR the output directory; APPEND=1 adds the runs to
 # the runs.csv already there (a matrix measured in parts). CLOCK=icount runs
 # it on the time-faithful host (docs/icount.md), with CPUS emulated CPUs
 # (default there 4, else this machine's); HOST_APPEND adds to the patched
@@ -33,6 +33,10 @@ workloads=${WORKLOADS:-"dedup vips ipi control"}
 clock=${CLOCK:-wall}
 if [ "$clock" = icount ]; then cpus=${CPUS:-4}; else cpus=${CPUS:-$(nproc)}; fi
 vcpus=${VCPUS:-$cpus} guest_mem=${GUEST_MEM:-1G}
+# The vips image: under icount the whole emulated host executes 250 M
+# instructions per second, shared by all guests; a smaller image keeps
+# several pipelines in each run at four guests.
+if [ "$clock" = icount ]; then vips_size=${VIPS_SIZE:-128x96}; else vips_size=${VIPS_SIZE:-256x192}; fi
 
 "$TOP/scripts/install-deps.sh" bench
 "$TOP/scripts/build-kernel.sh"
@@ -72,7 +76,7 @@ rc=0
 # The guests run under Debian's QEMU, as on an operator's host.
 "$TOP/scripts/vm-run.sh" --cpus "$cpus" --mem "${mem_g}G" --out "$l1" --timeout 14400 \
 	--append "${HOST_APPEND:-}" -- \
-	env QEMU=qemu-system-x86_64 "$TOP/scripts/guest-bench-overcommit.sh" --out "$l1/run" \
+	env QEMU=qemu-system-x86_64 VIPS_SIZE="$vips_size" "$TOP/scripts/guest-bench-overcommit.sh" --out "$l1/run" \
 	--vms "$vms" --workloads "$workloads" --configs "$configs" --reps "$reps" \
 	--secs "$secs" --vcpus "$vcpus" --mem "$guest_mem" --append "$guest_append" || rc=$?
 [ "$rc" = 0 ] || die "the benchmark stopped (exit $rc): see $l1/console.log and $l1/run/"

@@ -87,11 +87,17 @@ def main():
     cells = defaultdict(list)
     counters = defaultdict(lambda: defaultdict(list))
     units = {}
+    # Completed units of work per guest and run (rate x seconds): what
+    # bounds a run's resolution.
+    done = defaultdict(list)
     for (w, k, c, _), run in runs.items():
         cells[(w, k, c)].append(statistics.mean(run["rates"]))
         secs = statistics.mean(run["secs"]) or 1
         for name in COUNTERS:
             counters[(w, k, c)][name].append(run[name] / secs)
+        work = sum(run["rates"]) * secs
+        counters[(w, k, c)]["per_unit"].append(run["spin_exits"] / work if work else 0)
+        done[w] += [r * t for r, t in zip(run["rates"], run["secs"])]
         units[w] = run["unit"]
 
     workloads = ordered({w for w, _, _ in cells}, WORKLOADS)
@@ -167,22 +173,27 @@ def main():
             plot.append(" ".join(pl))
     md.append("")
     md.append("Units: " + ", ".join(f"{w} {units[w]}" for w in workloads) + ".\n")
+    md.append("Work done per guest and run (rate x seconds): " + ", ".join(
+                  f"{w} {fmt(min(done[w]))}-{fmt(max(done[w]))} {units[w].split('/')[0]}"
+                  for w in workloads) + ".\n")
     md.append("Host-side counters, per second of workload, summed over the "
               "guests of a run (median over repetitions): spin exits "
               "(kvm_vcpu_on_spin(), i.e. pause-loop exits here), directed "
               "yields by tier (IPI receiver / pending interrupt / preempted / "
               "relaxed / untiered = 6.12's scan), spins that yielded to "
-              "nobody (failed), guest PV yield hypercalls.\n")
+              "nobody (failed), guest PV yield hypercalls; and spin exits "
+              "per unit of work.\n")
     md.append("| workload | VMs | config | spin exits | IPI recv | pend. IRQ | "
-              "preempted | relaxed | untiered | failed | PV yield |")
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|")
+              "preempted | relaxed | untiered | failed | PV yield | spins/unit |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for w in workloads:
         for k in vm_counts:
             for c in configs:
                 d = counters.get((w, k, c))
                 if d:
                     md.append(f"| {w} | {k} | {c} | " + " | ".join(
-                        f"{statistics.median(d[n]):.0f}" for n in COUNTERS) + " |")
+                        f"{statistics.median(d[n]):.0f}" for n in COUNTERS) +
+                        f" | {fmt(statistics.median(d['per_unit']))} |")
     with open(os.path.join(run_dir, "summary.md"), "w") as f:
         f.write("\n".join(md) + "\n")
 

@@ -28,7 +28,8 @@
 #       [--workloads "dedup vips ipi control"] [--configs "baseline kvm sched full"]
 #       [--reps 5] [--secs 8] [--vcpus N] [--mem 1G] [--append GUEST_KERNEL_ARGS]
 #       [--work DIR]
-# QEMU (environment): the QEMU that runs the guests (scripts/vm-run.sh's).
+# QEMU (environment): the QEMU that runs the guests (scripts/vm-run.sh's);
+# VIPS_SIZE: the vips workload's image (bench/guest/workload.sh).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -103,7 +104,7 @@ exec {nap}<> <(:)
 	q=${QEMU:-qemu-system-x86_64}
 	[ -n "${QEMU:-}" ] || [ ! -x "$BUILD/qemu-build/qemu-system-x86_64" ] || q=$BUILD/qemu-build/qemu-system-x86_64
 	echo "guest QEMU: $("$q" --version 2>/dev/null | head -n1), guest kernel args: ${append:-none}"
-	echo "runs: vms=[$vms] workloads=[$workloads] configs=[$configs] reps=$reps secs=$secs"
+	echo "runs: vms=[$vms] workloads=[$workloads] configs=[$configs] reps=$reps secs=$secs vips_size=${VIPS_SIZE:-256x192}"
 	for p in /sys/module/kvm/parameters/* /sys/module/kvm_amd/parameters/* /sys/module/kvm_intel/parameters/*; do
 		[ -r "$p" ] && echo "knob ${p#/sys/module/}: $(cat "$p" 2>/dev/null)"
 	done
@@ -150,7 +151,8 @@ start_guest() {
 	mkdir -p "$d"
 	jobn[$1]=0
 	ACCEL=kvm "$TOP/scripts/vm-run.sh" --cpus "$vcpus" --mem "$mem" --out "$d" \
-		--append "$append" --timeout 86400 -- "$TOP/scripts/nested-guest-agent.sh" "$d" \
+		--append "$append" --timeout 86400 -- \
+		env VIPS_SIZE="${VIPS_SIZE:-256x192}" "$TOP/scripts/nested-guest-agent.sh" "$d" \
 		>"$d/vm-run.log" 2>&1 &
 	guest_pids[$1]=$!
 }
