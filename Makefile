@@ -4,7 +4,7 @@
 #   make run      build what is missing, boot the patched kernel, run the demo
 #   make check    install what is needed, build, run every test (TAP)
 #
-# Everything is done by the scripts in scripts/; `make help` lists targets.
+# Everything is done by the scripts in scripts/; `make` alone lists targets.
 
 SHELL := /bin/bash
 S := scripts
@@ -12,30 +12,64 @@ S := scripts
 .PHONY: run check help deps tree export roundtrip kernel kernel-debug check-debug kernel-kcsan check-kcsan selftests series-check \
 	bench bench-ipi-cost bench-overcommit bench-overcommit-quick nested-pause icount-model base-selftests qemu shell vm selftest pin-source clean distclean
 
+.DEFAULT_GOAL := help
+
+##@ Main
 run: ## build what is missing, boot the patched kernel, run the demonstration
 	@$(S)/run-demo.sh
 
 check: ## install, build, and run every test; ends with "N passed, N failed"
 	@$(S)/check.sh
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+help: ## list the targets by what they are for (what plain make does)
+	@awk '/^##@ / { printf "\n%s:\n", substr($$0, 5) } \
+		/^[a-z-]+:.*## / { t = $$1; sub(/:.*/, "", t); d = $$0; sub(/^[^#]*## /, "", d); printf "  %-24s %s\n", t, d }' $(MAKEFILE_LIST)
 
+##@ Build
 deps: ## install the Debian packages the harness needs
 	@$(S)/install-deps.sh
 
 tree: ## build/linux = pinned base + patches/ (FORCE=1 drops local changes)
 	@$(S)/sync-tree.sh
 
+kernel: tree ## configure and build the patched kernel into build/obj
+	@$(S)/build-kernel.sh
+
+qemu: ## build QEMU with patches-qemu/ (emulated SVM pause filter) into build/qemu-build
+	@$(S)/build-qemu.sh
+
+selftests: kernel ## build the KVM selftests make check runs
+	@$(S)/build-selftests.sh
+
+bench: selftests ## build the benchmarks in bench/ into build/bench
+	@$(S)/build-bench.sh
+
+##@ The series
 export: ## write build/linux's commits back to patches/ (+ round-trip check)
 	@$(S)/export-series.sh
 
 roundtrip: ## prove patches/ applied with fuzz 0 equals build/linux
 	@$(S)/check-roundtrip.sh
 
-kernel: tree ## configure and build the patched kernel into build/obj
-	@$(S)/build-kernel.sh
+series-check: kernel ## per-patch checks only: checkpatch, W=1/sparse builds
+	@rm -f build/check/results.tsv; $(S)/check-series.sh && $(S)/report-results.sh
 
+pin-source: ## record the digests of the version in config/source.env
+	@$(S)/pin-source.sh
+
+##@ Inside the patched kernel
+shell: ## interactive shell inside the patched kernel
+	@$(S)/vm-run.sh --shell
+
+vm: ## run CMD="..." inside the patched kernel
+	@test -n "$(CMD)" || { echo 'usage: make vm CMD="command args"' >&2; exit 2; }
+	@$(S)/vm-run.sh -- bash -c '$(CMD)'
+
+selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=...]
+	@test -n "$(T)" || { echo 'usage: make selftest T=x86_64/xapic_ipi_test [ARGS="-s 5"]' >&2; exit 2; }
+	@$(S)/vm-run.sh -- build/selftests/kvm/$(T) $(ARGS)
+
+##@ Debug kernels
 kernel-debug: tree ## the debug variant (lockdep, KASAN, UBSAN) into build/obj-debug
 	@OBJ=build/obj-debug EXTRA_CONFIG=config/kernel-debug.config $(S)/build-kernel.sh
 
@@ -48,12 +82,7 @@ kernel-kcsan: tree ## the KCSAN variant into build/obj-kcsan
 check-kcsan: ## as check-debug, on the KCSAN kernel
 	@$(S)/check-debug.sh kcsan
 
-selftests: kernel ## build the KVM selftests make check runs
-	@$(S)/build-selftests.sh
-
-bench: selftests ## build the benchmarks in bench/ into build/bench
-	@$(S)/build-bench.sh
-
+##@ Measure
 bench-ipi-cost: ## cost of IPI tracking: ping-pong round trips/s, on vs off (~3 min)
 	@$(S)/bench-ipi-cost.sh
 
@@ -63,35 +92,16 @@ bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<
 bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make run ends with, ~10 min)
 	@$(S)/bench-overcommit.sh --quick
 
-icount-model: ## measure the time-faithful host (CLOCK=icount): exit cost, CPU handoff, QEMU fixes (~10 min)
-	@$(S)/icount-model.sh
-
 nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~5 min)
 	@$(S)/check-nested-pause.sh
+
+icount-model: ## measure the time-faithful host (CLOCK=icount): exit cost, CPU handoff (~2 min warm)
+	@$(S)/icount-model.sh
 
 base-selftests: ## existing KVM selftests on the unpatched base vs make check's results
 	@$(S)/base-selftests.sh
 
-qemu: ## build QEMU with patches-qemu/ (emulated SVM pause filter) into build/qemu-build
-	@$(S)/build-qemu.sh
-
-series-check: kernel ## per-patch checks only: checkpatch, W=1/sparse builds
-	@rm -f build/check/results.tsv; $(S)/check-series.sh && $(S)/report-results.sh
-
-shell: ## interactive shell inside the patched kernel
-	@$(S)/vm-run.sh --shell
-
-vm: ## run CMD="..." inside the patched kernel
-	@test -n "$(CMD)" || { echo 'usage: make vm CMD="command args"' >&2; exit 2; }
-	@$(S)/vm-run.sh -- bash -c '$(CMD)'
-
-selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=...]
-	@test -n "$(T)" || { echo 'usage: make selftest T=x86_64/xapic_ipi_test [ARGS="-s 5"]' >&2; exit 2; }
-	@$(S)/vm-run.sh -- build/selftests/kvm/$(T) $(ARGS)
-
-pin-source: ## record the digests of the version in config/source.env
-	@$(S)/pin-source.sh
-
+##@ Tidy
 clean: ## remove build outputs, keep the tree and the download
 	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/bench build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
 

@@ -61,8 +61,9 @@ def bootstrap_ratio(a, b, rng):
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.exit("usage: bench-summarize.py RUN_DIR [--title TEXT]")
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        sys.exit(0 if len(sys.argv) > 1 else 2)
     run_dir = sys.argv[1]
     title = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--title" else ""
     path = os.path.join(run_dir, "runs.csv")

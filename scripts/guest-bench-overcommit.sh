@@ -36,6 +36,7 @@
 out="" vms="1 2 3 4" workloads="dedup vips ipi control"
 configs="baseline kvm sched full" reps=5 secs=8 vcpus=$(nproc) mem=1G append="" work=${TMPDIR:-/tmp}
 while [ $# -gt 0 ]; do
+	need_value "$@"
 	case "$1" in
 	--out) out=$2 ;;
 	--vms) vms=$2 ;;
@@ -47,7 +48,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2 ;;
 	--append) append=$2 ;;
 	--work) work=$2 ;;
-	*) die "unknown option $1 (see the comment at the top of $0)" ;;
+	*) die "unknown option $1 (see $0 --help)" ;;
 	esac
 	shift 2
 done

@@ -48,6 +48,15 @@ say()  { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# A script's usage is the comment at its top: --help prints it.
+usage() {
+	sed -n '2,/^[^#]/{/^#/!q;/^# shellcheck/d;s/^# \{0,1\}//;p}' "$0"
+}
+case "${1:-}" in -h | --help) usage; exit 0 ;; esac
+
+# need_value "$@": in an option loop, for an option that takes a value.
+need_value() { [ $# -ge 2 ] || die "$1 needs a value (see $0 --help)"; }
+
 # Run a long command with its output going to LOG, showing a heartbeat
 # (elapsed time and the log's last line) so the user sees progress.
 run_logged() {

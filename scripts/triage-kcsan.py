@@ -71,6 +71,9 @@ def known_races(path):
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
     log, tree, base = sys.argv[1:4]

@@ -33,6 +33,7 @@
 kernel=$OBJ/arch/x86/boot/bzImage
 cpus=$(nproc) mem=4G timeout=1800 out="" append="" console="" shell=0
 while [ $# -gt 0 ]; do
+	case "$1" in --shell | --) ;; --*) need_value "$@" ;; esac
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
 	--cpus) cpus=$2; shift 2 ;;
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
 	--console) console=$2; shift 2 ;;
 	--shell) shell=1; shift ;;
 	--) shift; break ;;
-	-*) die "unknown option $1 (see the comment at the top of $0)" ;;
+	-*) die "unknown option $1 (see $0 --help)" ;;
 	*) break ;;
 	esac
 done
