@@ -45,7 +45,7 @@ if [ "$clock" = icount ]; then vips_size=${VIPS_SIZE:-128x96}; else vips_size=${
 "$TOP/scripts/build-bench.sh"
 
 accel=tcg
-[ "$clock" = wall ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && accel=kvm
+[ "$clock" = wall ] && host_has_kvm && accel=kvm
 machine="${accel}-${cpus}cpu"
 [ "$clock" = wall ] || machine="${accel}-${clock}-${cpus}cpu"
 stamp=$(date -u +%Y-%m-%d)
@@ -91,7 +91,7 @@ fi
 {
 	[ ! -f "$res/metadata.prev.txt" ] || { cat "$res/metadata.prev.txt"; echo "--- runs added:"; }
 	cat "$l1/run/metadata.txt"
-	echo "emulator (level 0): $("${QEMU:-$BUILD/qemu-build/qemu-system-x86_64}" --version | head -n1), -accel $accel -cpu max, $cpus vCPUs"
+	echo "emulator (level 0): $("$(qemu_path)" --version | head -n1), -accel $accel -cpu max, $cpus vCPUs"
 	if [ "$clock" = icount ]; then
 		echo "clock (level 0): icount shift=$ICOUNT_SHIFT sleep=off quantum=$ICOUNT_QUANTUM_NS ns, x-svm-switch-ns=$SVM_SWITCH_NS"
 	else

@@ -70,11 +70,11 @@ fi
 # On the KCSAN kernel its reports were sorted above.
 skip='^$'
 [ "$variant" != kcsan ] || skip='KCSAN'
-splats=$(grep -E "$SPLAT_RE" "$vm/console.log" | grep -vE "$skip" || true)
+found=$(splats "$vm/console.log" | grep -vE "$skip" || true)
 what="no lockdep, KASAN, UBSAN, BUG or WARNING report in its log"
-if [ -z "$splats" ]; then
+if [ -z "$found" ]; then
 	result ok "$variant kernel: $what"
 else
-	result fail "$variant kernel: $what" "$(head -n 60 <<<"$splats")"
+	result fail "$variant kernel: $what" "$(head -n 60 <<<"$found")"
 fi
 exec "$TOP/scripts/report-results.sh"

@@ -78,7 +78,7 @@ say "      and the overcommit benchmark's workloads and summary (natively)"
 # guest_results VMDIR VMRUN_RC SUFFIX: the results a boot wrote, whether it
 # got to the end, and whether its kernel log is clean.
 guest_results() {
-	local dir=$1 rc=$2 sfx=$3 splats
+	local dir=$1 rc=$2 sfx=$3 found
 	if [ -f "$dir/results.tsv" ]; then
 		while IFS=$'\t' read -r status name detail; do
 			result "$status" "$name" "${detail//\\n/$'\n'}"
@@ -88,11 +88,11 @@ guest_results() {
 		result fail "guest: boots and runs the tests to the end$sfx" \
 			"vm-run exited $rc; console: $dir/console.log" "$(tail -n 15 "$dir/console.log")"
 	fi
-	splats=$(grep -E "$SPLAT_RE" "$dir/console.log" || true)
-	if [ -z "$splats" ]; then
+	found=$(splats "$dir/console.log")
+	if [ -z "$found" ]; then
 		result ok "guest: kernel log has no BUG/WARNING/Oops$sfx"
 	else
-		result fail "guest: kernel log has no BUG/WARNING/Oops$sfx" "$splats"
+		result fail "guest: kernel log has no BUG/WARNING/Oops$sfx" "$found"
 	fi
 }
 

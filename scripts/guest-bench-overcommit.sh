@@ -102,9 +102,7 @@ exec {nap}<> <(:)
 	echo "host CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs"
 	echo "host topology: $(lscpu | grep -E '^(Thread|Core|Socket)' | tr -s ' ' | paste -sd';')"
 	echo "guests: $vcpus vCPUs, $mem each, kernel $(basename "$OBJ")/arch/x86/boot/bzImage, -accel kvm"
-	q=${QEMU:-qemu-system-x86_64}
-	[ -n "${QEMU:-}" ] || [ ! -x "$BUILD/qemu-build/qemu-system-x86_64" ] || q=$BUILD/qemu-build/qemu-system-x86_64
-	echo "guest QEMU: $("$q" --version 2>/dev/null | head -n1), guest kernel args: ${append:-none}"
+	echo "guest QEMU: $("$(qemu_path)" --version 2>/dev/null | head -n1), guest kernel args: ${append:-none}"
 	echo "runs: vms=[$vms] workloads=[$workloads] configs=[$configs] reps=$reps secs=$secs vips_size=${VIPS_SIZE:-256x192}"
 	for p in /sys/module/kvm/parameters/* /sys/module/kvm_amd/parameters/* /sys/module/kvm_intel/parameters/*; do
 		[ -r "$p" ] && echo "knob ${p#/sys/module/}: $(cat "$p" 2>/dev/null)"

@@ -44,6 +44,30 @@ SVM_SWITCH_NS=${SVM_SWITCH_NS:-$((1650 << ICOUNT_SHIFT))}
 # Kernel log lines that mean something went wrong in the guest kernel.
 SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|KCSAN:|possible circular locking|INFO: task .* blocked'
 
+# splats LOG [GREP_ARGS...]: those lines of a kernel log (none: nothing).
+splats() {
+	local log=$1
+	shift
+	grep "$@" -E "$SPLAT_RE" "$log" || true
+}
+
+# qemu_path: the QEMU that boots the patched kernel: $QEMU if set, else the
+# project's (make qemu) when built, else Debian's.
+qemu_path() {
+	if [ -n "${QEMU:-}" ]; then
+		echo "$QEMU"
+	elif [ -x "$BUILD/qemu-build/qemu-system-x86_64" ]; then
+		echo "$BUILD/qemu-build/qemu-system-x86_64"
+	else
+		echo qemu-system-x86_64
+	fi
+}
+
+# host_has_kvm: this machine can run guests with hardware virtualisation.
+host_has_kvm() {
+	[ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo
+}
+
 say()  { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }

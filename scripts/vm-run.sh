@@ -50,11 +50,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$shell" = 1 ] || [ $# -gt 0 ] || die "no command given: scripts/vm-run.sh [options] -- command [args...]"
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel' first"
-qemu_bin=${QEMU:-}
-if [ -z "$qemu_bin" ]; then
-	qemu_bin="qemu-system-x86_64"
-	[ -x "$BUILD/qemu-build/qemu-system-x86_64" ] && qemu_bin=$BUILD/qemu-build/qemu-system-x86_64
-fi
+qemu_bin=$(qemu_path)
 command -v "$qemu_bin" >/dev/null || die "$qemu_bin is missing: run 'make deps' (Debian's QEMU) or 'make qemu'"
 qemu_extra=() pause_args=""
 clock=${CLOCK:-wall}
@@ -100,7 +96,7 @@ rm -f "$out/.exit-code" "$out/.output" "$out/.command"
 accel=${ACCEL:-}
 if [ -z "$accel" ]; then
 	accel=tcg
-	if [ "$clock" = wall ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+	if [ "$clock" = wall ] && host_has_kvm; then
 		accel=kvm
 	fi
 fi
@@ -172,10 +168,10 @@ wait "$qpid" 2>/dev/null || qrc=$?
 wait "$tpid" 2>/dev/null || true
 [ -s "$out/qemu.stderr" ] && sed 's/^/qemu: /' "$out/qemu.stderr" >&2
 
-splats=$(grep -nE "$SPLAT_RE" "$console" || true)
-if [ -n "$splats" ]; then
+found=$(splats "$console" -n)
+if [ -n "$found" ]; then
 	warn "the kernel log ($console) reports:"
-	printf '%s\n' "$splats" | head -n 20 >&2
+	printf '%s\n' "$found" | head -n 20 >&2
 fi
 if [ "$rc" = 124 ]; then
 	tail -n 30 "$console" >&2
