@@ -15,10 +15,10 @@ S := scripts
 .DEFAULT_GOAL := help
 
 ##@ Main
-run: ## build what is missing, boot the patched kernel, run the demonstration
+run: ## build what is missing, boot the patched kernel, run the demonstration (32 min cold, 20 warm)
 	@$(S)/run-demo.sh
 
-check: ## install, build, and run every test; ends with "N passed, N failed"
+check: ## install, build, and run every test; ends with "N passed, N failed" (25 min cold, 17 warm)
 	@$(S)/check.sh
 
 help: ## list the targets by what they are for (what plain make does)
@@ -32,10 +32,10 @@ deps: ## install the Debian packages the harness needs
 tree: ## build/linux = pinned base + patches/ (FORCE=1 drops local changes)
 	@$(S)/sync-tree.sh
 
-kernel: tree ## configure and build the patched kernel into build/obj
+kernel: tree ## configure and build the patched kernel into build/obj (9 min cold, < 2 incremental)
 	@$(S)/build-kernel.sh
 
-qemu: ## build QEMU with patches-qemu/ (emulated SVM pause filter) into build/qemu-build
+qemu: ## build QEMU with patches-qemu/ into build/qemu-build (4 min cold)
 	@$(S)/build-qemu.sh
 
 selftests: kernel ## build the KVM selftests make check runs
@@ -67,13 +67,14 @@ vm: ## run CMD="..." inside the patched kernel
 
 selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=...]
 	@test -n "$(T)" || { echo 'usage: make selftest T=x86_64/xapic_ipi_test [ARGS="-s 5"]' >&2; exit 2; }
+	@test -x "build/selftests/kvm/$(T)" || { echo "no test build/selftests/kvm/$(T): see build/selftests/kvm/x86_64/ (make selftests builds them)" >&2; exit 2; }
 	@$(S)/vm-run.sh -- build/selftests/kvm/$(T) $(ARGS)
 
 ##@ Debug kernels
 kernel-debug: tree ## the debug variant (lockdep, KASAN, UBSAN) into build/obj-debug
 	@OBJ=build/obj-debug EXTRA_CONFIG=config/kernel-debug.config $(S)/build-kernel.sh
 
-check-debug: ## boot the debug kernel, run the KVM selftests (stress: STRESS_SECS=600 per part), fail on any splat
+check-debug: ## boot the debug kernel, run the KVM selftests (stress: STRESS_SECS=600 per part), fail on any splat (~30 min)
 	@$(S)/check-debug.sh debug
 
 kernel-kcsan: tree ## the KCSAN variant into build/obj-kcsan
