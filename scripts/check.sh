@@ -23,6 +23,9 @@ if out=$(cd "$TOP" && shellcheck -x scripts/*.sh tests/*.sh .ci/run 2>&1); then
 else
 	result fail "shellcheck: harness scripts" "$out"
 fi
+say "      and the KTAP parser reads its fixtures (tests/ktap/)"
+"$TOP/tests/ktap-parser.sh" ||
+	result fail "harness: KTAP parser self-test ran" "tests/ktap-parser.sh stopped early (see above)"
 
 say "[3/8] build/linux = pinned base + patches/"
 if out=$("$TOP/scripts/sync-tree.sh" 2>&1); then
