@@ -99,22 +99,27 @@ guest_results() {
 	fi
 }
 
+# Every boot runs on the time-faithful host (CLOCK=icount, docs/icount.md):
+# one TCG thread, guest time counted in instructions, so what the tests
+# measure (CPU shares, which task runs next, timer rates) does not depend
+# on what else the machine runs. Under wall-clock emulation on a loaded
+# machine (three emulators on 2 cores) yield_to_target_test measured 90.5 %
+# for its 95 % threshold; on icount, under the same load, the 26 selftests
+# and 89 KUnit cases of this boot passed in 174 s.
 say "[8/8] boot the patched kernel: KUnit, KVM selftests"
 vm=$BUILD/check/vm
 mkdir -p "$vm"
 rc=0
-"$TOP/scripts/vm-run.sh" --out "$vm" --timeout 3000 --append "kunit.enable=1" -- \
+CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout 3000 --append "kunit.enable=1" -- \
 	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS=skip \
 	"$TOP/scripts/guest-run-selftests.sh" "$BUILD/selftests/kvm" "$vm/logs" || rc=$?
 "$TOP/scripts/parse-kunit.sh" "$vm/console.log"
 guest_results "$vm" "$rc" ""
 
 # The stress and isolation tests of the series, and the regression tests of
-# patches-qemu/, run in a boot of their own on the time-faithful host
-# (CLOCK=icount, docs/icount.md): one TCG thread, guest time counted in
-# instructions, so the isolation test's CPU shares do not depend on how the
-# host schedules QEMU's threads; under thread=multi one measurement in 14
-# was disturbed.
+# patches-qemu/, in a boot of their own (under thread=multi one isolation
+# measurement in 14 was disturbed; icount removes the host's scheduling
+# from it).
 say "      and the stress, isolation and QEMU regression tests, on the icount host"
 svm=$BUILD/check/vm-icount
 mkdir -p "$svm"
