@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The overcommit benchmark (README, "Overcommit benchmark"): boot the
+# The overcommit benchmark (docs/benchmark.md): boot the
 # patched kernel, run scripts/guest-bench-overcommit.sh inside it (1..4
 # nested guests, four workloads, four configurations flipped at run time,
 # interleaved repetitions), then summarize: summary.csv, summary.md,

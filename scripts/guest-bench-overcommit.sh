@@ -175,7 +175,7 @@ wait_guest() {
 	[ -n "${kdirs[$1]}" ] || die "no KVM debugfs directory for QEMU pid $qpid"
 }
 
-# restart_guest G: a guest died (see the README: nested guests under
+# restart_guest G: a guest died (see docs/benchmark.md: nested guests under
 # emulation); boot it again, at most MAX_RESTARTS (default 40) times in the
 # whole benchmark. The run it was in is repeated.
 restart_guest() {
