@@ -18,7 +18,7 @@ S := scripts
 run: ## build what is missing, boot the patched kernel, run the demonstration (32 min cold, 20 warm)
 	@$(S)/run-demo.sh
 
-check: ## install, build, and run every test; ends with "N passed, N failed" (25 min cold, 17 warm)
+check: ## install, build, and run every test; ends with "N passed, N failed, N skipped" (25 min cold, 20 warm)
 	@$(S)/check.sh
 
 help: ## list the targets by what they are for (what plain make does)
@@ -84,7 +84,7 @@ check-kcsan: ## as check-debug, on the KCSAN kernel
 	@$(S)/check-debug.sh kcsan
 
 ##@ Measure
-bench-ipi-cost: ## cost of IPI tracking: ping-pong round trips/s, on vs off (~3 min)
+bench-ipi-cost: ## cost of IPI tracking: ping-pong round trips/s, on vs off (~4 min)
 	@$(S)/bench-ipi-cost.sh
 
 bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<machine>/ (~1 h under emulation)

@@ -67,7 +67,7 @@ case "$qemu_bin" in
 	# loop takes microseconds an iteration, not the tens of cycles that
 	# KVM's default of 128 assumes: allow up to 65535 (25 us at 2.6 GHz).
 	# Under icount a loop's PAUSEs are as close in guest time as on
-	# hardware (patches-qemu/0004, 0006): KVM's own default stands.
+	# hardware (patches-qemu/0004, 0007): KVM's own default stands.
 	[ "$clock" = icount ] ||
 		pause_args="kvm_amd.pause_filter_thresh=${PAUSE_FILTER_THRESH:-65535}"
 	;;
