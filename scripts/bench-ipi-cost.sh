@@ -10,11 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 pairs=${PAIRS:-300} secs=${SECS:-0.2}
-"$TOP/scripts/install-deps.sh"
-"$TOP/scripts/sync-tree.sh"
-"$TOP/scripts/build-kernel.sh"
-"$TOP/scripts/build-selftests.sh"
-"$TOP/scripts/build-bench.sh"
+"$TOP/scripts/prepare.sh"
 
 log=$BUILD/bench/ipi-cost-$(date -u +%Y%m%dT%H%M%SZ).txt
 say "ping-pong: $pairs pairs of ${secs} s intervals (off/on alternating) inside the patched kernel"

@@ -38,11 +38,7 @@ vcpus=${VCPUS:-$cpus} guest_mem=${GUEST_MEM:-1G}
 # several pipelines in each run at four guests.
 if [ "$clock" = icount ]; then vips_size=${VIPS_SIZE:-128x96}; else vips_size=${VIPS_SIZE:-256x192}; fi
 
-"$TOP/scripts/install-deps.sh" bench
-"$TOP/scripts/build-kernel.sh"
-"$TOP/scripts/build-qemu.sh"
-"$TOP/scripts/build-selftests.sh"
-"$TOP/scripts/build-bench.sh"
+"$TOP/scripts/prepare.sh"
 
 accel=tcg
 [ "$clock" = wall ] && host_has_kvm && accel=kvm

@@ -21,11 +21,7 @@ case "${1:-}" in
 *) die "usage: $0 [--help]" ;;
 esac
 
-"$TOP/scripts/install-deps.sh" bench
-"$TOP/scripts/build-kernel.sh"
-"$TOP/scripts/build-qemu.sh"
-"$TOP/scripts/build-selftests.sh"
-"$TOP/scripts/build-bench.sh"
+"$TOP/scripts/prepare.sh"
 
 out=$BUILD/icount-model
 rm -rf "$out"

@@ -6,12 +6,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-"$TOP/scripts/install-deps.sh" bench
-"$TOP/scripts/sync-tree.sh"
-"$TOP/scripts/build-kernel.sh"
-"$TOP/scripts/build-qemu.sh"
-"$TOP/scripts/build-selftests.sh"
-"$TOP/scripts/build-bench.sh"
+"$TOP/scripts/prepare.sh"
 
 base=$(base_commit)
 say "the series on $SOURCE_PACKAGE $SOURCE_VERSION:"
