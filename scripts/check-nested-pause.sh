@@ -12,10 +12,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-"$TOP/scripts/build-kernel.sh"
-"$TOP/scripts/build-qemu.sh"
-"$TOP/scripts/build-selftests.sh"
-"$TOP/scripts/build-bench.sh"
+"$TOP/scripts/prepare.sh"
 out=$BUILD/nested-pause
 rm -rf "$out"
 mkdir -p "$out"
