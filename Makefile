@@ -18,7 +18,7 @@ S := scripts
 run: ## build what is missing, boot the patched kernel, run the demonstration (32 min cold, 20 warm)
 	@$(S)/run-demo.sh
 
-check: ## install, build, and run every test; ends with "N passed, N failed, N skipped" (25 min cold, 20 warm)
+check: ## install, build, and run every test; ends with "N passed, N failed, N skipped" (25 min cold, 16 warm)
 	@$(S)/check.sh
 
 help: ## list the targets by what they are for (what plain make does)
