@@ -36,7 +36,8 @@ vcpus=${VCPUS:-$cpus} guest_mem=${GUEST_MEM:-1G}
 # The vips image: under icount the whole emulated host executes 250 M
 # instructions per second, shared by all guests; a smaller image keeps
 # several pipelines in each run at four guests.
-if [ "$clock" = icount ]; then vips_size=${VIPS_SIZE:-128x96}; else vips_size=${VIPS_SIZE:-256x192}; fi
+vips_size=${VIPS_SIZE:-}
+[ "$clock" != icount ] || vips_size=${VIPS_SIZE:-128x96}
 
 "$TOP/scripts/prepare.sh"
 

@@ -35,6 +35,7 @@
 
 out="" vms="1 2 3 4" workloads="dedup vips ipi control"
 configs="baseline kvm sched full" reps=5 secs=8 vcpus=$(nproc) mem=1G append="" work=${TMPDIR:-/tmp}
+vips_size=${VIPS_SIZE:-256x192} # bench/guest/workload.sh's default
 while [ $# -gt 0 ]; do
 	need_value "$@"
 	case "$1" in
@@ -103,7 +104,7 @@ exec {nap}<> <(:)
 	echo "host topology: $(lscpu | grep -E '^(Thread|Core|Socket)' | tr -s ' ' | paste -sd';')"
 	echo "guests: $vcpus vCPUs, $mem each, kernel $(basename "$OBJ")/arch/x86/boot/bzImage, -accel kvm"
 	echo "guest QEMU: $("$(qemu_path)" --version 2>/dev/null | head -n1), guest kernel args: ${append:-none}"
-	echo "runs: vms=[$vms] workloads=[$workloads] configs=[$configs] reps=$reps secs=$secs vips_size=${VIPS_SIZE:-256x192}"
+	echo "runs: vms=[$vms] workloads=[$workloads] configs=[$configs] reps=$reps secs=$secs vips_size=$vips_size"
 	for p in /sys/module/kvm/parameters/* /sys/module/kvm_amd/parameters/* /sys/module/kvm_intel/parameters/*; do
 		[ -r "$p" ] && echo "knob ${p#/sys/module/}: $(cat "$p" 2>/dev/null)"
 	done
@@ -151,7 +152,7 @@ start_guest() {
 	jobn[$1]=0
 	ACCEL=kvm "$TOP/scripts/vm-run.sh" --cpus "$vcpus" --mem "$mem" --out "$d" \
 		--append "$append" --timeout 86400 -- \
-		env VIPS_SIZE="${VIPS_SIZE:-256x192}" "$TOP/scripts/nested-guest-agent.sh" "$d" \
+		env VIPS_SIZE="$vips_size" "$TOP/scripts/nested-guest-agent.sh" "$d" \
 		>"$d/vm-run.log" 2>&1 &
 	guest_pids[$1]=$!
 }
