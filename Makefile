@@ -59,15 +59,18 @@ pin-source: ## record the digests of the version in config/source.env
 
 ##@ Inside the patched kernel
 shell: ## interactive shell inside the patched kernel
+	@$(S)/prepare.sh
 	@$(S)/vm-run.sh --shell
 
 vm: ## run CMD="..." inside the patched kernel
 	@test -n "$(CMD)" || { echo 'usage: make vm CMD="command args"' >&2; exit 2; }
+	@$(S)/prepare.sh
 	@$(S)/vm-run.sh -- bash -c '$(CMD)'
 
 selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=...]
 	@test -n "$(T)" || { echo 'usage: make selftest T=x86_64/xapic_ipi_test [ARGS="-s 5"]' >&2; exit 2; }
-	@test -x "build/selftests/kvm/$(T)" || { echo "no test build/selftests/kvm/$(T): see build/selftests/kvm/x86_64/ (make selftests builds them)" >&2; exit 2; }
+	@$(S)/prepare.sh
+	@test -x "build/selftests/kvm/$(T)" || { echo "no test build/selftests/kvm/$(T): see build/selftests/kvm/x86_64/" >&2; exit 2; }
 	@$(S)/vm-run.sh -- build/selftests/kvm/$(T) $(ARGS)
 
 ##@ Debug kernels

@@ -119,7 +119,7 @@ static void guest_code(uint32_t me)
 
 static const char * const tier_stats[] = {
 	"spin_yield_ipi_receiver", "spin_yield_pending_irq",
-	"spin_yield_preempted", "spin_yield_relaxed",
+	"spin_yield_preempted", "spin_yield_woken",
 	"spin_yield_untiered", "spin_yield_none",
 };
 #define NR_TIERS ARRAY_SIZE(tier_stats)

@@ -28,7 +28,7 @@ rc=0
 [ "$rc" = 0 ] || die "the run stopped (exit $rc): see $out/console.log and $out/run/"
 # runs.csv: workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,...
 awk -F, 'NR == 1 { next }
-	{ printf "%-8s %s %s, spin exits %d, yields: IPI receiver %d, preempted %d, relaxed %d, untiered %d, none %d\n",
+	{ printf "%-8s %s %s, spin exits %d, yields: IPI receiver %d, preempted %d, woken %d, untiered %d, none %d\n",
 		$3, $6, $7, $9, $10, $12, $13, $14, $15 }' "$out/run/runs.csv"
 base=$(awk -F, '$3 == "baseline" { print $9 }' "$out/run/runs.csv")
 read -r full recv < <(awk -F, '$3 == "full" { print $9, $10 }' "$out/run/runs.csv") || true

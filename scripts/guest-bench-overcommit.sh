@@ -82,7 +82,7 @@ set_config() {
 }
 
 stats=(spin_yield_ipi_receiver spin_yield_pending_irq spin_yield_preempted
-	spin_yield_relaxed spin_yield_untiered spin_yield_none
+	spin_yield_woken spin_yield_untiered spin_yield_none
 	directed_yield_attempted directed_yield_successful)
 # vm_stats DEBUGFS_DIR: the counters above, space separated
 # (read, not cat: no process per file, this runs between every two runs).
@@ -113,7 +113,7 @@ exec {nap}<> <(:)
 
 csv=$work/runs.csv
 [ ! -s "$out/runs.csv" ] || cp "$out/runs.csv" "$csv"
-[ -s "$csv" ] || echo "workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_relaxed,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful" >"$csv"
+[ -s "$csv" ] || echo "workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_woken,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful" >"$csv"
 nw=$(wc -w <<<"$workloads") nc=$(wc -w <<<"$configs")
 total=0
 for k in $vms; do total=$((total + nw * nc * reps)); done

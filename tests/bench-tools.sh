@@ -56,7 +56,7 @@ fi
 d=$tmp/summary
 mkdir -p "$d"
 {
-	echo "workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_relaxed,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful"
+	echo "workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_woken,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful"
 	for run in "baseline 1 9 11" "baseline 2 12 12" "baseline 3 20 20" \
 		"full 1 15 15" "full 2 17 19" "full 3 30 30"; do
 		read -r c r g1 g2 <<<"$run"
