@@ -10,7 +10,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: run check help deps tree export roundtrip kernel kernel-debug check-debug kernel-kcsan check-kcsan selftests series-check \
-	bench bench-ipi-cost bench-overcommit bench-overcommit-quick nested-pause icount-model base-selftests qemu shell vm selftest pin-source clean distclean
+	bench bench-ipi-cost bench-spin-cost bench-overcommit bench-overcommit-quick nested-pause icount-model base-selftests qemu shell vm selftest pin-source clean distclean
 
 .DEFAULT_GOAL := help
 
@@ -89,6 +89,9 @@ check-kcsan: ## as check-debug, on the KCSAN kernel
 ##@ Measure
 bench-ipi-cost: ## cost of IPI tracking: ping-pong round trips/s, on vs off (~4 min)
 	@$(S)/bench-ipi-cost.sh
+
+bench-spin-cost: ## cost of the directed-yield search: spins/s with 8-300 vCPUs, on vs off (~10 min)
+	@$(S)/bench-spin-cost.sh
 
 bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<machine>/ (~1 h under emulation)
 	@$(S)/bench-overcommit.sh

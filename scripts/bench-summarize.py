@@ -24,10 +24,10 @@ import subprocess
 import sys
 from collections import defaultdict
 
-CONFIGS = ["baseline", "kvm", "sched", "full"]
+CONFIGS = ["baseline", "kvm", "user", "sched", "full"]
 WORKLOADS = ["dedup", "vips", "ipi", "control"]
 COUNTERS = ["spin_exits", "yield_ipi_receiver", "yield_pending_irq",
-            "yield_preempted", "yield_woken", "yield_untiered",
+            "yield_preempted", "yield_woken", "yield_user", "yield_untiered",
             "yield_failed", "pv_yield_attempted"]
 BOOT = 2000
 
@@ -87,6 +87,7 @@ def main():
         # woken vCPUs: the same column of the tables.
         if "yield_woken" not in r:
             r["yield_woken"] = r.get("yield_relaxed", "0")
+        r.setdefault("yield_user", "0")
         for c in COUNTERS:
             run[c] = run.get(c, 0) + int(r[c])
     cells = defaultdict(list)
@@ -185,12 +186,12 @@ def main():
               "guests of a run (median over repetitions): spin exits "
               "(kvm_vcpu_on_spin(), i.e. pause-loop exits here), directed "
               "yields by tier (IPI receiver / pending interrupt / preempted / "
-              "woken (v1: relaxed pass) / untiered = 6.12's scan), spins that yielded to "
+              "woken (v1: relaxed pass) / user mode / untiered = 6.12's scan), spins that yielded to "
               "nobody (failed), guest PV yield hypercalls; and spin exits "
               "per unit of work.\n")
     md.append("| workload | VMs | config | spin exits | IPI recv | pend. IRQ | "
-              "preempted | woken | untiered | failed | PV yield | spins/unit |")
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "preempted | woken | user | untiered | failed | PV yield | spins/unit |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for w in workloads:
         for k in vm_counts:
             for c in configs:

@@ -8,6 +8,7 @@
 #
 #   baseline  kvm.ipi_aware_yield=N  NO_YIELD_TO_HANDOFF  (6.12 behaviour)
 #   kvm       kvm.ipi_aware_yield=Y  NO_YIELD_TO_HANDOFF
+#   user      as kvm, and kvm.yield_to_user_mode=Y
 #   sched     kvm.ipi_aware_yield=N  YIELD_TO_HANDOFF
 #   full      kvm.ipi_aware_yield=Y  YIELD_TO_HANDOFF
 #
@@ -67,23 +68,30 @@ grep -qw 'YIELD_TO_HANDOFF' "$features" || die "no YIELD_TO_HANDOFF in $features
 # shellcheck disable=SC2086
 set -- $configs
 for c; do
-	case "$c" in baseline | kvm | sched | full) ;; *) die "unknown configuration $c" ;; esac
+	case "$c" in baseline | kvm | user | sched | full) ;; *) die "unknown configuration $c" ;; esac
 done
+user_param=/sys/module/kvm/parameters/yield_to_user_mode
+if [[ " $configs " = *" user "* ]]; then
+	[ -w "$user_param" ] || die "no $user_param: configuration user needs a kernel with it"
+fi
 
 set_config() {
 	case "$1" in
 	baseline | sched) echo N >"$param" ;;
 	*) echo Y >"$param" ;;
 	esac
+	if [ -w "$user_param" ]; then
+		if [ "$1" = user ]; then echo Y >"$user_param"; else echo N >"$user_param"; fi
+	fi
 	case "$1" in
-	baseline | kvm) echo NO_YIELD_TO_HANDOFF >"$features" ;;
+	baseline | kvm | user) echo NO_YIELD_TO_HANDOFF >"$features" ;;
 	*) echo YIELD_TO_HANDOFF >"$features" ;;
 	esac
 }
 
 stats=(spin_yield_ipi_receiver spin_yield_pending_irq spin_yield_preempted
 	spin_yield_woken spin_yield_untiered spin_yield_none
-	directed_yield_attempted directed_yield_successful)
+	directed_yield_attempted directed_yield_successful spin_yield_user)
 # vm_stats DEBUGFS_DIR: the counters above, space separated
 # (read, not cat: no process per file, this runs between every two runs).
 vm_stats() {
@@ -113,7 +121,7 @@ exec {nap}<> <(:)
 
 csv=$work/runs.csv
 [ ! -s "$out/runs.csv" ] || cp "$out/runs.csv" "$csv"
-[ -s "$csv" ] || echo "workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_woken,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful" >"$csv"
+[ -s "$csv" ] || echo "workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_woken,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful,yield_user" >"$csv"
 nw=$(wc -w <<<"$workloads") nc=$(wc -w <<<"$configs")
 total=0
 for k in $vms; do total=$((total + nw * nc * reps)); done
@@ -233,8 +241,8 @@ run_once() {
 		read -ra a <<<"${before[g]}"
 		read -ra b <<<"$(vm_stats "${kdirs[g]}")"
 		spins=0
-		for ((j = 0; j < 6; j++)); do spins=$((spins + b[j] - a[j])); done
-		rows+=("$w,$k,$c,$r,$((g + 1)),$rate,$unit,$(sed -nE 's/.* secs=([^ ]*).*/\1/p' <<<"$line"),$spins,$((b[0] - a[0])),$((b[1] - a[1])),$((b[2] - a[2])),$((b[3] - a[3])),$((b[4] - a[4])),$((b[5] - a[5])),$((b[6] - a[6])),$((b[7] - a[7]))")
+		for j in 0 1 2 3 4 5 8; do spins=$((spins + b[j] - a[j])); done
+		rows+=("$w,$k,$c,$r,$((g + 1)),$rate,$unit,$(sed -nE 's/.* secs=([^ ]*).*/\1/p' <<<"$line"),$spins,$((b[0] - a[0])),$((b[1] - a[1])),$((b[2] - a[2])),$((b[3] - a[3])),$((b[4] - a[4])),$((b[5] - a[5])),$((b[6] - a[6])),$((b[7] - a[7])),$((b[8] - a[8]))")
 		rates+=" $rate"
 	done
 	printf '%s\n' "${rows[@]}" >>"$csv"

@@ -68,7 +68,7 @@ if out=$(python3 "$TOP/scripts/bench-summarize.py" "$d" 2>&1) &&
 	grep -qx 'ipi,2,baseline,12.00,10.00,20.00,3' "$d/summary.csv" &&
 	grep -qx 'ipi,2,full,18.00,15.00,30.00,3' "$d/summary.csv" &&
 	grep -q '| 18.00 (+50.0 %' "$d/summary.md" &&
-	grep -q '^ipi,2,full,10.0,2.0,0.0,0.0,0.0,8.0' "$d/counters.csv" &&
+	grep -q '^ipi,2,full,10.0,2.0,0.0,0.0,0.0,0.0,8.0' "$d/counters.csv" &&
 	[ -s "$d/plot.png" ]; then
 	result ok "bench: summary of a known runs.csv (medians, ranges, +50 %, counters, plot)"
 else
