@@ -65,16 +65,6 @@ static void peer_code(void)
 	}
 }
 
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	TEST_ASSERT(!pthread_setaffinity_np(pthread_self(), sizeof(set), &set),
-		    "pinning to CPU %d", cpu);
-}
-
 struct vcpu_arg {
 	struct kvm_vcpu *vcpu;
 	int cpu;
@@ -84,7 +74,7 @@ static void *vcpu_thread(void *data)
 {
 	struct vcpu_arg *arg = data;
 
-	pin(arg->cpu);
+	kvm_pin_this_task_to_pcpu(arg->cpu);
 	vcpu_run(arg->vcpu);
 	TEST_FAIL("vCPU %u exited to user space: %s", arg->vcpu->id,
 		  exit_reason_str(arg->vcpu->run->exit_reason));
@@ -184,12 +174,10 @@ int main(int argc, char *argv[])
 
 	for (i = 0; i < nr_vcpus; i++) {
 		args[i].vcpu = vcpus[i];
-		args[i].cpu = i ? 1 : 0;
-		if (!busy_peers && i)
-			args[i].cpu = 0;
+		args[i].cpu = busy_peers && i ? 1 : 0;
 		pthread_create(&threads[i], NULL, vcpu_thread, &args[i]);
 	}
-	pin(busy_peers ? 1 : 0);
+	kvm_pin_this_task_to_pcpu(busy_peers ? 1 : 0);
 
 	/* Warm up: every peer halted or running, the spinner spinning. */
 	usleep(secs * 2e6);
