@@ -7,7 +7,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ -e "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
+[ -e "$TREE/.git" ] || die "$TREE_NAME does not exist: run '$MK tree' first"
 mkdir -p "$OBJ"
 
 fragments=("$TOP/config/kernel.config")
@@ -17,7 +17,10 @@ if [ -n "${EXTRA_CONFIG:-}" ]; then
 fi
 inputs=("$TREE/arch/x86/configs/x86_64_defconfig"
 	"$TREE/kernel/configs/kvm_guest.config" "${fragments[@]}")
-stamp=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
+# The configuration is redone when a fragment changes, or a Kconfig file of
+# the tree (a series that adds a symbol that a fragment sets).
+stamp=$({ cat "${inputs[@]}"; git -C "$TREE" ls-files -s -- '*Kconfig*'; } |
+	sha256sum | cut -d' ' -f1)
 
 # Check that every line of the fragments holds in the final .config.
 verify_config() {
@@ -47,10 +50,13 @@ if [ ! -f "$OBJ/.config" ] || [ "$(cat "$OBJ/.config.stamp" 2>/dev/null)" != "$s
 	(cd "$TREE" && scripts/kconfig/merge_config.sh -m -O "$OBJ" "$OBJ/.config" \
 		kernel/configs/kvm_guest.config "${fragments[@]}") >"$OBJ/merge.log" 2>&1 ||
 		{ cat "$OBJ/merge.log" >&2; die "merge_config.sh failed"; }
-	kmake -s olddefconfig
-	verify_config
 	echo "$stamp" >"$OBJ/.config.stamp"
 fi
+# Every time: a Kconfig symbol that the series added or changed since the
+# last configuration takes its default instead of stopping the build at a
+# prompt, and the fragments must still hold.
+kmake -s olddefconfig
+verify_config
 
 say "building the kernel ($JOBS jobs, ccache; cold about 10 min, incremental < 2 min)"
 run_logged "$OBJ/build.log" "kernel build" kmake "${@:-bzImage}" || {
