@@ -6,7 +6,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
+[ -d "$TREE/.git" ] || die "$TREE_NAME does not exist: run '$MK tree' first"
 base=$(base_commit)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -14,15 +14,15 @@ export GIT_INDEX_FILE=$tmp/index
 git -C "$TREE" read-tree "$base"
 for p in $(series_files); do
 	git -C "$TREE" apply --cached "$p" 2>"$tmp/err" ||
-		die "patches/$(basename "$p") does not apply with fuzz 0: $(cat "$tmp/err")"
+		die "${PATCHES_NAME}$(basename "$p") does not apply with fuzz 0: $(cat "$tmp/err")"
 done
 applied=$(git -C "$TREE" write-tree)
 unset GIT_INDEX_FILE
 head=$(git -C "$TREE" rev-parse 'HEAD^{tree}')
 [ "$applied" = "$head" ] ||
-	die "applying patches/ to the base gives tree $applied, build/linux HEAD has $head:
+	die "applying $PATCHES_NAME to the base gives tree $applied, $TREE_NAME HEAD has $head:
 $(git -C "$TREE" diff --stat "$applied" "$head")
-run 'make export' if build/linux is right, or 'make tree FORCE=1' if patches/ is"
+run '$MK export' if $TREE_NAME is right, or '$MK tree FORCE=1' if $PATCHES_NAME is"
 
 mapfile -t want < <(series_files)
 have=()
@@ -31,9 +31,9 @@ if [ "$(git -C "$TREE" rev-parse HEAD)" != "$base" ]; then
 	mapfile -t have < <(find "$tmp/p" -name '*.patch' | sort)
 fi
 [ "${#want[@]}" -eq "${#have[@]}" ] ||
-	die "patches/ has ${#want[@]} patches, build/linux ${#have[@]} commits: run 'make export' or 'make tree'"
+	die "$PATCHES_NAME has ${#want[@]} patches, $TREE_NAME ${#have[@]} commits: run '$MK export' or '$MK tree'"
 for i in "${!want[@]}"; do
 	cmp -s <(normalize_patch "${want[$i]}") <(normalize_patch "${have[$i]}") ||
-		die "$(basename "${want[$i]}") differs from its commit in build/linux: run 'make export' or 'make tree'"
+		die "$(basename "${want[$i]}") differs from its commit in $TREE_NAME: run '$MK export' or '$MK tree'"
 done
-say "round trip: patches/ applied with fuzz 0 gives HEAD's tree $head (${#want[@]} patches)"
+say "round trip: $PATCHES_NAME applied with fuzz 0 gives HEAD's tree $head (${#want[@]} patches)"

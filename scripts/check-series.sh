@@ -10,8 +10,8 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
-[ -f "$OBJ/.config" ] || die "the kernel is not configured: run 'make kernel' first"
+[ -d "$TREE/.git" ] || die "$TREE_NAME does not exist: run '$MK tree' first"
+[ -f "$OBJ/.config" ] || die "the kernel is not configured: run '$MK kernel' first"
 mapfile -t patches < <(series_files)
 if [ "${#patches[@]}" -eq 0 ]; then
 	say "the series has no patches yet: nothing to check per patch"
@@ -21,7 +21,7 @@ fi
 base=$(base_commit)
 mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$base..HEAD")
 [ "${#commits[@]}" -eq "${#patches[@]}" ] ||
-	die "build/linux has ${#commits[@]} commits but patches/ has ${#patches[@]} patches: run 'make tree'"
+	die "$TREE_NAME has ${#commits[@]} commits but $PATCHES_NAME has ${#patches[@]} patches: run '$MK tree'"
 
 # Whether every file that commit $1 adds is covered by a MAINTAINERS entry
 # more specific than the catch-alls, i.e. checkpatch's FILE_PATH_CHANGES
@@ -166,7 +166,7 @@ for i in "${!commits[@]}"; do
 		say "building the KVM selftests at $p"
 		mapfile -t added < <(git -C "$wt" diff --name-only --diff-filter=A "$base" HEAD -- \
 			'tools/testing/selftests/kvm/*.c' | sed -e 's|^tools/testing/selftests/kvm/||' -e 's|\.c$||')
-		st=$BUILD/selftests-series
+		st=$BUILD/selftests-series$BASE_SUFFIX
 		mkdir -p "$st"
 		# shellcheck disable=SC2016 # expanded by the inner bash
 		if ! run_logged "$st/build.log" "selftests at $p" bash -c '

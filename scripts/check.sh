@@ -66,7 +66,7 @@ say "[7/8] KVM selftests and benchmarks build"
 if "$TOP/scripts/build-selftests.sh"; then
 	result ok "build: KVM selftests"
 else
-	result fail "build: KVM selftests" "$(tail -n 20 "$BUILD/selftests/kvm/build.log")"
+	result fail "build: KVM selftests" "$(tail -n 20 "$SELFTESTS/kvm/build.log")"
 	finish
 fi
 if out=$("$TOP/scripts/build-bench.sh" 2>&1); then
@@ -112,7 +112,7 @@ mkdir -p "$vm"
 rc=0
 CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout 3000 --append "kunit.enable=1" -- \
 	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS=skip \
-	"$TOP/scripts/guest-run-selftests.sh" "$BUILD/selftests/kvm" "$vm/logs" || rc=$?
+	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$vm/logs" || rc=$?
 "$TOP/scripts/parse-kunit.sh" "$vm/console.log"
 guest_results "$vm" "$rc" ""
 
@@ -126,7 +126,7 @@ mkdir -p "$svm"
 rc=0
 CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$svm" --timeout 1200 -- \
 	env RESULTS="$svm/results.tsv" RESULTS_QUIET=1 STRESS=only QEMU_TESTS="$BUILD/tests/qemu" \
-	"$TOP/scripts/guest-run-selftests.sh" "$BUILD/selftests/kvm" "$svm/logs" || rc=$?
+	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$svm/logs" || rc=$?
 guest_results "$svm" "$rc" " (icount boot)"
 
 # The headline path with a real guest: an unmodified Linux guest (this

@@ -1,29 +1,46 @@
 #!/usr/bin/env bash
 # Write the commits of build/linux (base..HEAD) to patches/ with format-patch
-# --base and a cover letter, then check the round trip.
+# --base and a cover letter, then check the round trip. BASE=7.3: from
+# build/linux-7.3 to patches-7.3/, addressed as scripts/get_maintainer.pl
+# says.
 # The cover letter's subject and text come from the branch description
 # (git -C build/linux branch --edit-description), which 'make tree' fills
 # from patches/0000-cover-letter.patch.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
-[ ! -d "$TREE/.git/rebase-apply" ] || die "a 'git am' is stopped in build/linux: finish or abort it first"
+[ -d "$TREE/.git" ] || die "$TREE_NAME does not exist: run '$MK tree' first"
+[ ! -d "$TREE/.git/rebase-apply" ] || die "a 'git am' is stopped in $TREE_NAME: finish or abort it first"
 [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
-	die "build/linux has uncommitted edits: commit them (one commit per logical change), then export"
+	die "$TREE_NAME has uncommitted edits: commit them (one commit per logical change), then export"
 require_no_ignored_files
 base=$(base_commit)
 n=$(git -C "$TREE" rev-list --count "$base..HEAD")
-[ "$n" -gt 0 ] || die "build/linux has no commits on top of the base: nothing to export"
+[ "$n" -gt 0 ] || die "$TREE_NAME has no commits on top of the base: nothing to export"
 
 desc=$(git -C "$TREE" config "branch.$SERIES_BRANCH.description" || true)
 [ -n "$desc" ] || desc=$(cover_description)
-[ -n "$desc" ] || warn "no cover letter text yet: write it with 'git -C build/linux branch --edit-description' (first line: subject)"
+[ -n "$desc" ] || warn "no cover letter text yet: write it with 'git -C $TREE_NAME branch --edit-description' (first line: subject)"
 [ -z "$desc" ] || git -C "$TREE" config "branch.$SERIES_BRANCH.description" "$desc"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git -C "$TREE" format-patch -q "${FORMAT_PATCH_OPTS[@]}" --cover-letter \
+# A series for mainline goes to whom the tree's MAINTAINERS names for the
+# files it touches: maintainers as To, reviewers and lists as Cc.
+addr=()
+if [ "$BASE" != 6.12 ]; then
+	git -C "$TREE" format-patch -q --stdout "$base..HEAD" >"$tmp/series.mbox"
+	get_maintainer() {
+		(cd "$TREE" && perl scripts/get_maintainer.pl --no-rolestats --no-git \
+			--no-git-fallback "$@" "$tmp/series.mbox")
+	}
+	mapfile -t to < <(get_maintainer --no-l --no-r)
+	mapfile -t cc < <(get_maintainer --no-m)
+	rm "$tmp/series.mbox"
+	for a in "${to[@]}"; do addr+=("--to=$a"); done
+	for a in "${cc[@]}"; do addr+=("--cc=$a"); done
+fi
+git -C "$TREE" format-patch -q "${FORMAT_PATCH_OPTS[@]}" --cover-letter "${addr[@]}" \
 	--cover-from-description=subject --base="$base" -o "$tmp" "$base..HEAD"
 # The diffstat already marks new and deleted files; git's "create mode"
 # lines after it are redundant and too long for checkpatch in a cover letter.
@@ -32,5 +49,5 @@ rm -f "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch
 mkdir -p "$PATCHES"
 mv "$tmp"/*.patch "$PATCHES/"
 git -C "$TREE" update-ref "$SYNCED_REF" HEAD
-say "exported $n patch(es) and the cover letter to patches/"
+say "exported $n patch(es) and the cover letter to $PATCHES_NAME"
 "$TOP/scripts/check-roundtrip.sh"

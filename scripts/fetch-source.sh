@@ -21,21 +21,26 @@ fi
 if ! [ -f "$deb" ] || ! sha_ok "$deb" "$SOURCE_DEB_SHA256"; then
 	say "downloading $SOURCE_PACKAGE=$SOURCE_VERSION (about 150 MB)"
 	rm -f "$dl"/"$SOURCE_PACKAGE"_*.deb
-	download() { (cd "$dl" && apt-get download -q "$SOURCE_PACKAGE=$SOURCE_VERSION") >"$dl/download.log" 2>&1; }
-	if ! download && ! { say "refreshing the apt package lists and retrying"; apt-get update -q >/dev/null 2>&1 && download; }; then
-		avail=$(apt-cache madison "$SOURCE_PACKAGE" 2>/dev/null |
+	mapfile -t apt_opts < <(apt_suite_opts)
+	refresh() {
+		if [ -n "$SOURCE_SUITE" ]; then apt_suite_update; else apt-get update -q >/dev/null 2>&1; fi
+	}
+	[ -z "$SOURCE_SUITE" ] || [ -d "$BUILD/dl/apt-$SOURCE_SUITE/lists" ] || refresh
+	download() { (cd "$dl" && apt-get download -q "${apt_opts[@]}" "$SOURCE_PACKAGE=$SOURCE_VERSION") >"$dl/download.log" 2>&1; }
+	if ! download && ! { say "refreshing the apt package lists and retrying"; refresh && download; }; then
+		avail=$(apt-cache "${apt_opts[@]}" madison "$SOURCE_PACKAGE" 2>/dev/null |
 			awk -F'|' '{gsub(/ /, "", $2); print "  " $2}')
 		cat "$dl/download.log" >&2
 		die "$SOURCE_PACKAGE=$SOURCE_VERSION cannot be downloaded.
 Versions the configured apt sources serve now:
 ${avail:-  (none: run 'apt-get update', and check that the security suite is in the apt sources)}
-To move the base: set SOURCE_VERSION in config/source.env to one of them, run
+To move the base: set SOURCE_VERSION in ${SOURCE_ENV#"$TOP"/} to one of them, run
 'make pin-source' (records its digests), then 'make tree FORCE=1', fix any
 patch that no longer applies, and 'make export'."
 	fi
 	deb=$(ls "$dl"/"$SOURCE_PACKAGE"_*_all.deb)
 	sha_ok "$deb" "$SOURCE_DEB_SHA256" ||
-		die "$deb: SHA-256 is $(sha256sum "$deb" | cut -d' ' -f1), config/source.env pins $SOURCE_DEB_SHA256.
+		die "$deb: SHA-256 is $(sha256sum "$deb" | cut -d' ' -f1), ${SOURCE_ENV#"$TOP"/} pins $SOURCE_DEB_SHA256.
 Delete the file and retry; if the archive really changed the package, re-pin with 'make pin-source'."
 fi
 
@@ -43,6 +48,6 @@ say "unpacking the source tarball from $(basename "$deb")"
 dpkg-deb --fsys-tarfile "$deb" |
 	tar -xO "./usr/src/$SOURCE_PACKAGE.tar.xz" >"$tarball.tmp"
 sha_ok "$tarball.tmp" "$SOURCE_TAR_SHA256" ||
-	die "the tarball in $deb does not match SOURCE_TAR_SHA256 in config/source.env"
+	die "the tarball in $deb does not match SOURCE_TAR_SHA256 in ${SOURCE_ENV#"$TOP"/}"
 mv "$tarball.tmp" "$tarball"
 echo "$tarball"

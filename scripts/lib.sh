@@ -8,15 +8,40 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
+# The kernel base the series is worked on: 6.12 (Debian's LTS source, the
+# default; config/source.env, patches/, build/linux) or 7.3 (mainline, as
+# Debian's trixie-backports ships it; config/source-7.3.env, patches-7.3/,
+# build/linux-7.3). Each base has its own series, tree and build.
+BASE=${BASE:-6.12}
+case "$BASE" in
+6.12) BASE_SUFFIX='' SOURCE_ENV=$TOP/config/source.env ;;
+7.3) BASE_SUFFIX=-7.3 SOURCE_ENV=$TOP/config/source-7.3.env ;;
+*)
+	printf 'error: BASE=%s: the bases are 6.12 (the default) and 7.3\n' "$BASE" >&2
+	exit 1
+	;;
+esac
 # Overridable so that the harness's own tests can work on a scratch series.
-TREE=${TREE:-$BUILD/linux}
-OBJ=${OBJ:-$BUILD/obj}
+TREE=${TREE:-$BUILD/linux$BASE_SUFFIX}
+OBJ=${OBJ:-$BUILD/obj$BASE_SUFFIX}
 case "$OBJ" in /*) ;; *) OBJ=$PWD/$OBJ ;; esac
-PATCHES=${PATCHES:-$TOP/patches}
-SERIES_WT=${SERIES_WT:-$BUILD/series-wt}
-SERIES_OBJ=${SERIES_OBJ:-$BUILD/obj-series}
+PATCHES=${PATCHES:-$TOP/patches$BASE_SUFFIX}
+SERIES_WT=${SERIES_WT:-$BUILD/series-wt$BASE_SUFFIX}
+SERIES_OBJ=${SERIES_OBJ:-$BUILD/obj-series$BASE_SUFFIX}
+SELFTESTS=${SELFTESTS:-$BUILD/selftests$BASE_SUFFIX}
+# The x86 KVM selftests' folder: x86_64/ up to 6.12, x86/ since 6.15.
+SELFTESTS_X86=x86_64
+[ "$BASE" = 6.12 ] || SELFTESTS_X86=x86
+# How messages name them, and the make command that works on this base.
+TREE_NAME=${TREE#"$TOP"/}
+PATCHES_NAME=${PATCHES#"$TOP"/}/
+MK='make'
+[ "$BASE" = 6.12 ] || MK="BASE=$BASE make"
+# SOURCE_SUITE, when set, is a Debian suite that the machine's apt sources
+# do not have: fetch-source.sh reads its index into lists of its own.
+SOURCE_SUITE=
 # shellcheck source=../config/source.env
-. "$TOP/config/source.env"
+. "$SOURCE_ENV"
 
 # Fixed identity and dates for the imported base commit, so that the base
 # commit id is the same on every machine and `format-patch --base` records
@@ -101,6 +126,39 @@ run_logged() {
 	return "$rc"
 }
 
+# apt_suite_opts: apt options that read the index of $SOURCE_SUITE from
+# lists of its own under build/dl/apt-$SOURCE_SUITE, with a sources list
+# derived from the machine's Debian entry (same archive, same keyring) and
+# nothing else: the machine's own lists, sources and packages are never
+# touched, so nothing on the machine can be upgraded from that suite.
+# Prints nothing when no SOURCE_SUITE is set (the machine's apt serves it).
+apt_suite_opts() {
+	[ -n "$SOURCE_SUITE" ] || return 0
+	local dir=$BUILD/dl/apt-$SOURCE_SUITE
+	printf '%s\n' -o "Dir::Etc::SourceList=$dir/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$dir/lists" \
+		-o "Dir::Cache=$dir/cache" -o Dir::State::status=/dev/null
+}
+
+# apt_suite_update: write the sources list of $SOURCE_SUITE and fetch its
+# index (apt_suite_opts). A no-op without SOURCE_SUITE.
+apt_suite_update() {
+	[ -n "$SOURCE_SUITE" ] || return 0
+	local dir=$BUILD/dl/apt-$SOURCE_SUITE uri keyring opts
+	uri=$(sed -nE 's/^[[:space:]]*URIs:[[:space:]]+([^[:space:]]+\/debian)\/?[[:space:]]*$/\1/p' \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+	[ -n "$uri" ] || uri=$(sed -nE 's/^[[:space:]]*deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+\/debian)\/?[[:space:]].*/\2/p' \
+		/etc/apt/sources.list 2>/dev/null | head -n 1)
+	[ -n "$uri" ] || die "no Debian archive (a URI ending in /debian) in /etc/apt/sources.list{,.d}: cannot derive an entry for $SOURCE_SUITE"
+	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	[ -f "$keyring" ] || die "$keyring is missing: install debian-archive-keyring"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$uri" "$SOURCE_SUITE" >"$dir/sources.list"
+	mapfile -t opts < <(apt_suite_opts)
+	apt-get -q "${opts[@]}" update >"$dir/update.log" 2>&1 ||
+		{ tail -n 5 "$dir/update.log" >&2; die "could not read the index of $SOURCE_SUITE (log: ${dir#"$TOP"/}/update.log)"; }
+}
+
 # The base commit: the root commit of build/linux.
 base_commit() {
 	git -C "$TREE" rev-list --max-parents=0 HEAD | tail -n 1
@@ -127,11 +185,19 @@ SYNCED_REF=refs/harness/synced
 SERIES_BRANCH=series
 
 # A patch file with what differs between two exports of the same change
-# removed: the "From <id>" line, the [PATCH n/m] numbering and the blob ids
-# of "index" lines (stale after a patch file is edited by hand).
+# removed: the "From <id>" line, the To/Cc headers, the [PATCH n/m]
+# numbering and the blob ids of "index" lines (stale after a patch file is
+# edited by hand).
 normalize_patch() {
-	sed -e '1d' -e 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] /Subject: [PATCH] /' \
-		-e '/^index [0-9a-f]*\.\.[0-9a-f]*/d' "$1"
+	awk 'BEGIN { hdr = 1 }
+	     NR == 1 { next }
+	     hdr && /^$/ { hdr = 0 }
+	     hdr && /^(To|Cc): / { skip = 1; next }
+	     hdr && skip && /^[ \t]/ { next }
+	     { skip = 0 }
+	     hdr { sub(/^Subject: \[PATCH [0-9]*\/[0-9]*\] /, "Subject: [PATCH] ") }
+	     /^index [0-9a-f]*\.\.[0-9a-f]*/ { next }
+	     { print }' "$1"
 }
 
 # The cover letter's subject and blurb, as a branch description
@@ -155,7 +221,7 @@ cover_description() {
 require_no_ignored_files() {
 	local ignored
 	ignored=$(git -C "$TREE" ls-files --others --ignored --exclude-standard | head -n 20)
-	[ -z "$ignored" ] || die "build/linux has new files that its .gitignore (Debian's '/*') hides from 'git add':
+	[ -z "$ignored" ] || die "$TREE_NAME has new files that its .gitignore (Debian's '/*') hides from 'git add':
 $ignored
 add them with 'git add -f' and commit (or delete them), then run this again"
 }
@@ -164,17 +230,17 @@ add them with 'git add -f' and commit (or delete them), then run this again"
 # commits, no uncommitted edits, no interrupted git am).
 require_tree_in_sync() {
 	local head synced
-	[ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree'"
+	[ -d "$TREE/.git" ] || die "$TREE_NAME does not exist: run '$MK tree'"
 	[ ! -d "$TREE/.git/rebase-apply" ] ||
-		die "a 'git am' is stopped in build/linux: finish it ('git am --continue') or drop it ('git am --abort')"
+		die "a 'git am' is stopped in $TREE_NAME: finish it ('git am --continue') or drop it ('git am --abort')"
 	[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
-		die "build/linux has uncommitted edits: commit them and run 'make export', or discard them with 'make tree FORCE=1'"
+		die "$TREE_NAME has uncommitted edits: commit them and run '$MK export', or discard them with '$MK tree FORCE=1'"
 	require_no_ignored_files
 	head=$(git -C "$TREE" rev-parse HEAD)
 	synced=$(git -C "$TREE" rev-parse -q --verify "$SYNCED_REF" || true)
 	if [ -n "$synced" ] && [ "$head" != "$synced" ]; then
 		git -C "$TREE" log --oneline "$synced..HEAD" >&2 || true
-		die "build/linux has commits that are not in patches/ (above): run 'make export' to keep them, or 'make tree FORCE=1' to drop them"
+		die "$TREE_NAME has commits that are not in $PATCHES_NAME (above): run '$MK export' to keep them, or '$MK tree FORCE=1' to drop them"
 	fi
 }
 

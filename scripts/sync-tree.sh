@@ -12,7 +12,7 @@ import_base() {
 	tarball=$("$TOP/scripts/fetch-source.sh")
 	rm -rf "$staging"
 	mkdir -p "$staging"
-	say "unpacking $SOURCE_PACKAGE $SOURCE_VERSION into build/linux"
+	say "unpacking $SOURCE_PACKAGE $SOURCE_VERSION into $TREE_NAME"
 	tar -C "$staging" --strip-components=1 -I 'xz -T0' -xf "$tarball"
 	say "importing the base as one commit (about a minute)"
 	git -C "$staging" init -q -b "$SERIES_BRANCH"
@@ -47,9 +47,9 @@ cover=$PATCHES/0000-cover-letter.patch
 if [ -f "$cover" ]; then
 	recorded=$(sed -n 's/^base-commit: //p' "$cover")
 	[ -z "$recorded" ] || [ "$recorded" = "$base" ] ||
-		die "patches/ was exported on base $recorded but build/linux's base is $base.
+		die "$PATCHES_NAME was exported on base $recorded but ${TREE_NAME}'s base is $base.
 The base import is deterministic, so config/source.env or the import changed:
-rebuild the tree with 'rm -rf build/linux && make tree'."
+rebuild the tree with 'rm -rf $TREE_NAME && $MK tree'."
 fi
 
 if [ "${FORCE:-0}" = 1 ]; then
@@ -77,7 +77,7 @@ done
 if [ "$keep" -lt "${#have[@]}" ]; then
 	target=$base
 	[ "$keep" -eq 0 ] || target=$(git -C "$TREE" rev-list --reverse "$base..HEAD" | sed -n "${keep}p")
-	say "dropping $((${#have[@]} - keep)) commit(s) of build/linux that differ from patches/"
+	say "dropping $((${#have[@]} - keep)) commit(s) of $TREE_NAME that differ from $PATCHES_NAME"
 	git -C "$TREE" reset -q --hard "$target"
 fi
 
@@ -87,8 +87,8 @@ for ((i = keep; i < ${#want[@]}; i++)); do
 		git -C "$TREE" am --abort >/dev/null 2>&1 || true
 		git -C "$TREE" update-ref "$SYNCED_REF" HEAD
 		printf '%s\n' "$out" >&2
-		die "patches/$(basename "$p") does not apply (fuzz 0) on top of the base and the patches before it.
-Fix it in build/linux (git am the patch with --reject, resolve, commit) and run 'make export'."
+		die "${PATCHES_NAME}$(basename "$p") does not apply (fuzz 0) on top of the base and the patches before it.
+Fix it in $TREE_NAME (git am the patch with --reject, resolve, commit) and run '$MK export'."
 	fi
 done
 git -C "$TREE" update-ref "$SYNCED_REF" HEAD
@@ -96,4 +96,4 @@ git -C "$TREE" update-ref "$SYNCED_REF" HEAD
 desc=$(cover_description)
 [ -z "$desc" ] || git -C "$TREE" config "branch.$SERIES_BRANCH.description" "$desc"
 
-say "build/linux: base + ${#want[@]} patch(es) ($keep kept, $((${#want[@]} - keep)) applied)"
+say "$TREE_NAME: base + ${#want[@]} patch(es) ($keep kept, $((${#want[@]} - keep)) applied)"
