@@ -78,67 +78,8 @@ say "      and the overcommit benchmark's workloads and summary (natively)"
 "$TOP/tests/bench-tools.sh" ||
 	result fail "bench: workload and summary self-test ran" "tests/bench-tools.sh stopped early (see above)"
 
-# guest_results VMDIR VMRUN_RC SUFFIX: the results a boot wrote, whether it
-# got to the end, and whether its kernel log is clean.
-guest_results() {
-	local dir=$1 rc=$2 sfx=$3 found
-	if [ -f "$dir/results.tsv" ]; then
-		while IFS=$'\t' read -r status name detail; do
-			result "$status" "$name" "${detail//\\n/$'\n'}"
-		done <"$dir/results.tsv"
-	fi
-	if [ "$rc" -ne 0 ]; then
-		result fail "guest: boots and runs the tests to the end$sfx" \
-			"vm-run exited $rc; console: $dir/console.log" "$(tail -n 15 "$dir/console.log")"
-	fi
-	found=$(splats "$dir/console.log")
-	if [ -z "$found" ]; then
-		result ok "guest: kernel log has no BUG/WARNING/Oops$sfx"
-	else
-		result fail "guest: kernel log has no BUG/WARNING/Oops$sfx" "$found"
-	fi
-}
-
-# Every boot runs on the time-faithful host (CLOCK=icount, docs/icount.md):
-# one TCG thread, guest time counted in instructions, so what the tests
-# measure (CPU shares, which task runs next, timer rates) does not depend
-# on what else the machine runs. Under wall-clock emulation on a loaded
-# machine (three emulators on 2 cores) yield_to_target_test measured 90.5 %
-# for its 95 % threshold; on icount, under the same load, the 26 selftests
-# and 89 KUnit cases of this boot passed in 174 s.
-say "[8/8] boot the patched kernel: KUnit, KVM selftests"
-vm=$BUILD/check/vm
-mkdir -p "$vm"
-rc=0
-CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout 3000 --append "kunit.enable=1" -- \
-	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS=skip \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$vm/logs" || rc=$?
-"$TOP/scripts/parse-kunit.sh" "$vm/console.log"
-guest_results "$vm" "$rc" ""
-
-# The stress and isolation tests of the series, and the regression tests of
-# patches-qemu/, in a boot of their own (under thread=multi one isolation
-# measurement in 14 was disturbed; icount removes the host's scheduling
-# from it).
-say "      and the stress, isolation and QEMU regression tests, on the icount host"
-svm=$BUILD/check/vm-icount
-mkdir -p "$svm"
-rc=0
-CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$svm" --timeout 1200 -- \
-	env RESULTS="$svm/results.tsv" RESULTS_QUIET=1 STRESS=only QEMU_TESTS="$BUILD/tests/qemu" \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$svm/logs" || rc=$?
-guest_results "$svm" "$rc" " (icount boot)"
-
-# The headline path with a real guest: an unmodified Linux guest (this
-# kernel, Debian's QEMU with -accel kvm) with twice as many vCPUs as the
-# patched kernel has CPUs, on the icount host; its pause-loop exits must
-# reach directed yield, and with the series on some must yield to IPI
-# receivers (about 4 min).
-say "      and a nested Linux guest's pause-loop exits on the icount host (make nested-pause)"
-if out=$("$TOP/scripts/check-nested-pause.sh" 2>&1); then
-	result ok "nested Linux guest: pause-loop exits reach directed yield" "$(tail -n 3 <<<"$out")"
-else
-	result fail "nested Linux guest: pause-loop exits reach directed yield" "$(tail -n 15 <<<"$out")"
-fi
+say "[8/8] boot the patched kernel: KUnit, KVM selftests, nested guest"
+"$TOP/scripts/check-guest.sh" ||
+	result fail "guest: the guest stage ran" "scripts/check-guest.sh stopped early (see above)"
 
 finish
