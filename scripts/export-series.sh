@@ -38,7 +38,9 @@ if [ "$BASE" != 6.12 ]; then
 	mapfile -t cc < <(get_maintainer --no-m)
 	rm "$tmp/series.mbox"
 	for a in "${to[@]}"; do addr+=("--to=$a"); done
-	for a in "${cc[@]}"; do addr+=("--cc=$a"); done
+	for a in "${cc[@]}"; do
+		printf '%s\n' "${to[@]}" | grep -qxF -- "$a" || addr+=("--cc=$a")
+	done
 fi
 git -C "$TREE" format-patch -q "${FORMAT_PATCH_OPTS[@]}" --cover-letter "${addr[@]}" \
 	--cover-from-description=subject --base="$base" -o "$tmp" "$base..HEAD"
