@@ -25,27 +25,6 @@ fi
 out=$(dirname "$RESULTS")
 mkdir -p "$out"
 
-# guest_results VMDIR VMRUN_RC SUFFIX: the results a boot wrote, whether it
-# got to the end, and whether its kernel log is clean.
-guest_results() {
-	local dir=$1 rc=$2 sfx=$3 found
-	if [ -f "$dir/results.tsv" ]; then
-		while IFS=$'\t' read -r status name detail; do
-			result "$status" "$name" "${detail//\\n/$'\n'}"
-		done <"$dir/results.tsv"
-	fi
-	if [ "$rc" -ne 0 ]; then
-		result fail "guest: boots and runs the tests to the end$sfx" \
-			"vm-run exited $rc; console: $dir/console.log" "$(tail -n 15 "$dir/console.log")"
-	fi
-	found=$(splats "$dir/console.log")
-	if [ -z "$found" ]; then
-		result ok "guest: kernel log has no BUG/WARNING/Oops$sfx"
-	else
-		result fail "guest: kernel log has no BUG/WARNING/Oops$sfx" "$found"
-	fi
-}
-
 # Every boot runs on the time-faithful host (CLOCK=icount, docs/icount.md):
 # one TCG thread, guest time counted in instructions, so what the tests
 # measure (CPU shares, which task runs next, timer rates) does not depend

@@ -6,7 +6,8 @@
 #     no warning appears that the base did not have (NIPA style);
 #   - kernel-doc -Wall reports no more in the files it touches;
 #   - if it touches the KVM selftests, they build without warnings.
-# The full build of the tip is scripts/build-kernel.sh.
+# The full build of the tip is scripts/build-kernel.sh. CHECKPATCH_ONLY=1
+# stops after the checkpatch results.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -55,6 +56,7 @@ for i in "${!patches[@]}"; do
 		result fail "$name" "$out"
 	fi
 done
+[ "${CHECKPATCH_ONLY:-0}" = 0 ] || exit 0
 
 # 2. Per-patch builds in their own worktree and object dir (SERIES_WT,
 #    SERIES_OBJ: build/series-wt, build/obj-series), so build/obj stays warm.
@@ -89,7 +91,7 @@ wmake() {
 # "COUNT<TAB>file: warning: message": each distinct warning (line numbers
 # dropped, paths relative to the tree) with how often it was printed.
 warnings_of() {
-	sed -nE -e "s#^(\.\./)*([^ :]*series-wt/)?##" \
+	sed -nE -e "s#^(\.\./)*([^ :]*series-wt[^/]*/)?##" \
 		-e 's#^([^ :]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\1: \3: \4#p' "$1" |
 		sort | uniq -c | sed -E 's/^ *([0-9]+) /\1\t/'
 }

@@ -14,10 +14,10 @@ finish() {
 	exec "$TOP/scripts/report-results.sh"
 }
 
-say "[1/8] packages"
+say "[1/9] packages"
 "$TOP/scripts/install-deps.sh" bench
 
-say "[2/8] harness scripts (shellcheck)"
+say "[2/9] harness scripts (shellcheck)"
 if out=$(cd "$TOP" && shellcheck -x scripts/*.sh tests/*.sh .ci/run 2>&1); then
 	result ok "shellcheck: harness scripts"
 else
@@ -27,7 +27,7 @@ say "      and the KTAP parser reads its fixtures (tests/ktap/)"
 "$TOP/tests/ktap-parser.sh" ||
 	result fail "harness: KTAP parser self-test ran" "tests/ktap-parser.sh stopped early (see above)"
 
-say "[3/8] build/linux = pinned base + patches/"
+say "[3/9] build/linux = pinned base + patches/"
 if out=$("$TOP/scripts/sync-tree.sh" 2>&1); then
 	result ok "series: patches/ applies to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)"
 else
@@ -40,7 +40,7 @@ else
 	result fail "series: round trip patches/ <-> commits" "$out"
 fi
 
-say "[4/8] the tip: full kernel build (KVM_WERROR=y)"
+say "[4/9] the tip: full kernel build (KVM_WERROR=y)"
 if "$TOP/scripts/build-kernel.sh"; then
 	result ok "build: kernel at the tip of the series"
 else
@@ -48,21 +48,21 @@ else
 	finish
 fi
 
-say "[5/8] QEMU with patches-qemu/ (emulated SVM pause filter), for the guest"
+say "[5/9] QEMU with patches-qemu/ (emulated SVM pause filter), for the guest"
 if out=$("$TOP/scripts/build-qemu.sh" 2>&1); then
 	result ok "build: QEMU $(grep -m1 -o 'version [^ ]*' <<<"$out") with patches-qemu/ (pause filter)"
 else
 	result fail "build: QEMU with patches-qemu/ (pause filter)" "$(tail -n 20 <<<"$out")"
 fi
 
-say "[6/8] each patch: checkpatch --strict, builds on its own"
+say "[6/9] each patch: checkpatch --strict, builds on its own"
 "$TOP/scripts/check-series.sh" ||
 	result fail "series: per-patch checks ran" "scripts/check-series.sh stopped early (see above)"
 say "      and the harness rejects a damaged series, naming the patch"
 "$TOP/tests/series-damage.sh" ||
 	result fail "harness: damaged-series self-test ran" "tests/series-damage.sh stopped early (see above)"
 
-say "[7/8] KVM selftests and benchmarks build"
+say "[7/9] KVM selftests and benchmarks build"
 if "$TOP/scripts/build-selftests.sh"; then
 	result ok "build: KVM selftests"
 else
@@ -78,8 +78,12 @@ say "      and the overcommit benchmark's workloads and summary (natively)"
 "$TOP/tests/bench-tools.sh" ||
 	result fail "bench: workload and summary self-test ran" "tests/bench-tools.sh stopped early (see above)"
 
-say "[8/8] boot the patched kernel: KUnit, KVM selftests, nested guest"
+say "[8/9] boot the patched kernel: KUnit, KVM selftests, nested guest"
 "$TOP/scripts/check-guest.sh" ||
 	result fail "guest: the guest stage ran" "scripts/check-guest.sh stopped early (see above)"
+
+say "[9/9] the mainline port (BASE=7.3): patches-7.3/, its kernel, checkpatch, one boot"
+"$TOP/scripts/check-mainline.sh" ||
+	result fail "7.3: the mainline stage ran" "scripts/check-mainline.sh stopped early (see above)"
 
 finish

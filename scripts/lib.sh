@@ -250,9 +250,13 @@ require_tree_in_sync() {
 # prints the summary.
 RESULTS=${RESULTS:-$BUILD/check/results.tsv}
 
+# Results of a base other than 6.12 are named with the base first.
+RESULT_PREFIX=
+[ "$BASE" = 6.12 ] || RESULT_PREFIX="$BASE: "
+
 # result STATUS NAME [DETAIL...]: record one result and print its TAP line.
 result() {
-	local status=$1 name=$2 n detail
+	local status=$1 name=$RESULT_PREFIX$2 n detail
 	shift 2
 	detail=$(printf '%s' "$*" | tr '\t' ' ')
 	mkdir -p "$(dirname "$RESULTS")"
@@ -270,4 +274,26 @@ result() {
 		[ -z "$detail" ] || printf '%s\n' "$detail" | head -n 25 | sed 's/^/#   /'
 		;;
 	esac
+}
+
+# guest_results VMDIR VMRUN_RC SUFFIX: record the results a boot wrote
+# (VMDIR/results.tsv), whether it got to the end, and whether its kernel
+# log is clean.
+guest_results() {
+	local dir=$1 rc=$2 sfx=$3 found
+	if [ -f "$dir/results.tsv" ]; then
+		while IFS=$'\t' read -r status name detail; do
+			result "$status" "$name" "${detail//\\n/$'\n'}"
+		done <"$dir/results.tsv"
+	fi
+	if [ "$rc" -ne 0 ]; then
+		result fail "guest: boots and runs the tests to the end$sfx" \
+			"vm-run exited $rc; console: $dir/console.log" "$(tail -n 15 "$dir/console.log")"
+	fi
+	found=$(splats "$dir/console.log")
+	if [ -z "$found" ]; then
+		result ok "guest: kernel log has no BUG/WARNING/Oops$sfx"
+	else
+		result fail "guest: kernel log has no BUG/WARNING/Oops$sfx" "$found"
+	fi
 }

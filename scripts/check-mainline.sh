@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make check's stage for the mainline port (BASE=7.3): build/linux-7.3 =
+# the pinned 7.3 base + patches-7.3/ (fuzz 0) and the round trip, the
+# kernel with KVM_WERROR=y, checkpatch --strict on each patch, the KVM
+# selftests, and one boot on the time-faithful host: KUnit, the series'
+# selftests (each also with its switch held off) and the existing ones of
+# config/selftests.list. Results are named "7.3: ...". The per-patch
+# builds of patches-7.3/ (W=1, sparse, kernel-doc) are not in make check,
+# for its time: 'BASE=7.3 make series-check'.
+#   scripts/check-mainline.sh
+[ "${BASE:-}" = 7.3 ] || BASE=7.3 exec "$0" "$@"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+applies="patches-7.3/ applies to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)"
+if out=$("$TOP/scripts/sync-tree.sh" 2>&1); then
+	result ok "series: $applies"
+else
+	result fail "series: $applies" "$out"
+	exit 0
+fi
+if out=$("$TOP/scripts/check-roundtrip.sh" 2>&1); then
+	result ok "series: round trip patches-7.3/ <-> commits"
+else
+	result fail "series: round trip patches-7.3/ <-> commits" "$out"
+fi
+
+say "the 7.3 kernel (KVM_WERROR=y)"
+if "$TOP/scripts/build-kernel.sh"; then
+	result ok "build: kernel at the tip of the series"
+else
+	result fail "build: kernel at the tip of the series" "$(tail -n 20 "$OBJ/build.log")"
+	exit 0
+fi
+
+CHECKPATCH_ONLY=1 "$TOP/scripts/check-series.sh" ||
+	result fail "series: checkpatch ran" "scripts/check-series.sh stopped early (see above)"
+
+if "$TOP/scripts/build-selftests.sh"; then
+	result ok "build: KVM selftests"
+else
+	result fail "build: KVM selftests" "$(tail -n 20 "$SELFTESTS/kvm/build.log")"
+	exit 0
+fi
+
+say "boot the 7.3 kernel: KUnit, KVM selftests"
+vm=$(dirname "$RESULTS")/vm-7.3
+rm -rf "$vm"
+mkdir -p "$vm"
+rc=0
+CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout 1800 --append "kunit.enable=1" -- \
+	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS=skip \
+	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$vm/logs" || rc=$?
+"$TOP/scripts/parse-kunit.sh" "$vm/console.log"
+guest_results "$vm" "$rc" ""
