@@ -21,7 +21,7 @@ run: ## build what is missing, boot the patched kernel, run the demonstration (3
 check: ## install, build, and run every test; ends with "N passed, N failed, N skipped" (25 min cold, 16 warm)
 	@$(S)/check.sh
 
-check-guest: ## the inner loop: bring everything up to date, then only make check's guest stage [8/8] (~10-15 min warm)
+check-guest: ## the inner loop: bring everything up to date, then only make check's guest stage [8/9] (~10-15 min warm)
 	@$(S)/check-guest.sh --alone
 
 help: ## list the targets by what they are for (what plain make does)
@@ -113,7 +113,7 @@ base-selftests: ## existing KVM selftests on the unpatched base vs make check's 
 
 ##@ Tidy
 clean: ## remove build outputs, keep the tree and the download
-	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/check-guest build/obj-7.3 build/obj-series-7.3 build/selftests-7.3 build/bench build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
+	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/check-guest build/obj-7.3 build/obj-series-7.3 build/selftests-7.3 build/selftests-series-7.3 build/bench build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
 
 distclean: ## remove everything under build/
 	rm -rf build

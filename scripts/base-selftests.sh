@@ -11,7 +11,7 @@
 [ -e "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
 patched=$BUILD/check/results.tsv
 [ -s "$patched" ] || die "no results of the patched kernel in ${patched#"$TOP"/}: run 'make check' first"
-[ -x "$SELFTESTS/kvm/x86_64/xapic_ipi_test" ] || die "the KVM selftests are not built: run 'make selftests' first"
+[ -x "$SELFTESTS_DIR/kvm/x86_64/xapic_ipi_test" ] || die "the KVM selftests are not built: run 'make selftests' first"
 
 base=$(base_commit)
 wt=$BUILD/base-wt
@@ -31,7 +31,7 @@ rc=0
 "$TOP/scripts/vm-run.sh" --kernel "$BUILD/obj-base/arch/x86/boot/bzImage" \
 	--out "$out" --timeout 3000 -- \
 	env RESULTS="$out/results.tsv" RESULTS_QUIET=1 SELFTESTS=existing \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$out/logs" || rc=$?
+	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$out/logs" || rc=$?
 [ "$rc" = 0 ] || die "the base kernel did not run the tests to the end (vm-run exited $rc; console: ${out#"$TOP"/}/console.log)"
 
 say "existing KVM selftests: base vs patched"

@@ -7,7 +7,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-sel=$SELFTESTS/kvm
+sel=$SELFTESTS_DIR/kvm
 kvm_src=$TREE/tools/testing/selftests/kvm
 [ -d "$sel/lib" ] || die "the KVM selftests library is not built: run 'make selftests' first"
 out=$BUILD/bench

@@ -8,7 +8,7 @@
 
 [ -d "$TREE/.git" ] || die "$TREE_NAME does not exist: run '$MK tree' first"
 [ -f "$OBJ/.config" ] || die "the kernel is not configured: run '$MK kernel' first"
-out=$SELFTESTS/kvm
+out=$SELFTESTS_DIR/kvm
 mkdir -p "$out"
 
 say "installing the patched UAPI headers"
@@ -34,5 +34,5 @@ run_logged "$out/build.log" "selftests build" \
 	make -C "$TREE/tools/testing/selftests/kvm" -j"$JOBS" CC="ccache gcc" \
 	OUTPUT="$out" KHDR_INCLUDES="-isystem $OBJ/usr/include" "${targets[@]}" || {
 	grep -E 'error|warning' "$out/build.log" | head -n 30 >&2
-	die "the KVM selftests did not build: see ${SELFTESTS#"$TOP"/}/kvm/build.log"
+	die "the KVM selftests did not build: see ${SELFTESTS_DIR#"$TOP"/}/kvm/build.log"
 }

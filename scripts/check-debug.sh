@@ -43,7 +43,7 @@ TCG_THREAD=${TCG_THREAD:-single} \
 	"$TOP/scripts/vm-run.sh" --kernel "$debug_obj/arch/x86/boot/bzImage" --out "$vm" \
 	--timeout $((3600 + 6 * stress_secs)) -- \
 	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS_SECS="$stress_secs" \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$vm/logs" || rc=$?
+	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
 if [ -f "$vm/results.tsv" ]; then
 	while IFS=$'\t' read -r status name detail; do
 		result "$status" "$variant kernel: $name" "${detail//\\n/$'\n'}"

@@ -22,8 +22,8 @@ if [ "$alone" = 1 ]; then
 	export RESULTS=$BUILD/check-guest/results.tsv
 	rm -rf "$BUILD/check-guest"
 fi
-out=$(dirname "$RESULTS")
-mkdir -p "$out"
+dir=$(dirname "$RESULTS")
+mkdir -p "$dir"
 
 # Every boot runs on the time-faithful host (CLOCK=icount, docs/icount.md):
 # one TCG thread, guest time counted in instructions, so what the tests
@@ -33,12 +33,13 @@ mkdir -p "$out"
 # for its 95 % threshold; on icount, under the same load, the 26 selftests
 # and 89 KUnit cases of this boot passed in 174 s.
 say "boot the patched kernel: KUnit, KVM selftests"
-vm=$out/vm
+vm=$dir/vm
+rm -rf "$vm"
 mkdir -p "$vm"
 rc=0
 CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout 3000 --append "kunit.enable=1" -- \
 	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS=skip \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$vm/logs" || rc=$?
+	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
 "$TOP/scripts/parse-kunit.sh" "$vm/console.log"
 guest_results "$vm" "$rc" ""
 
@@ -47,12 +48,13 @@ guest_results "$vm" "$rc" ""
 # measurement in 14 was disturbed; icount removes the host's scheduling
 # from it).
 say "      and the stress, isolation and QEMU regression tests, on the icount host"
-svm=$out/vm-icount
+svm=$dir/vm-icount
+rm -rf "$svm"
 mkdir -p "$svm"
 rc=0
 CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$svm" --timeout 1200 -- \
 	env RESULTS="$svm/results.tsv" RESULTS_QUIET=1 STRESS=only QEMU_TESTS="$BUILD/tests/qemu" \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$svm/logs" || rc=$?
+	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$svm/logs" || rc=$?
 guest_results "$svm" "$rc" " (icount boot)"
 
 # The headline path with a real guest: an unmodified Linux guest (this

@@ -39,7 +39,7 @@ CHECKPATCH_ONLY=1 "$TOP/scripts/check-series.sh" ||
 if "$TOP/scripts/build-selftests.sh"; then
 	result ok "build: KVM selftests"
 else
-	result fail "build: KVM selftests" "$(tail -n 20 "$SELFTESTS/kvm/build.log")"
+	result fail "build: KVM selftests" "$(tail -n 20 "$SELFTESTS_DIR/kvm/build.log")"
 	exit 0
 fi
 
@@ -50,6 +50,6 @@ mkdir -p "$vm"
 rc=0
 CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout 1800 --append "kunit.enable=1" -- \
 	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS=skip \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS/kvm" "$vm/logs" || rc=$?
+	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
 "$TOP/scripts/parse-kunit.sh" "$vm/console.log"
 guest_results "$vm" "$rc" ""

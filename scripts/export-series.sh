@@ -34,9 +34,12 @@ if [ "$BASE" != 6.12 ]; then
 		(cd "$TREE" && perl scripts/get_maintainer.pl --no-rolestats --no-git \
 			--no-git-fallback "$@" "$tmp/series.mbox")
 	}
-	mapfile -t to < <(get_maintainer --no-l --no-r)
-	mapfile -t cc < <(get_maintainer --no-m)
-	rm "$tmp/series.mbox"
+	if ! get_maintainer --no-l --no-r >"$tmp/to" || ! get_maintainer --no-m >"$tmp/cc"; then
+		die "scripts/get_maintainer.pl failed in $TREE_NAME: the series would go out unaddressed"
+	fi
+	mapfile -t to <"$tmp/to"
+	mapfile -t cc <"$tmp/cc"
+	rm "$tmp/series.mbox" "$tmp/to" "$tmp/cc"
 	for a in "${to[@]}"; do addr+=("--to=$a"); done
 	for a in "${cc[@]}"; do
 		printf '%s\n' "${to[@]}" | grep -qxF -- "$a" || addr+=("--cc=$a")

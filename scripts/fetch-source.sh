@@ -33,15 +33,15 @@ if ! [ -f "$deb" ] || ! sha_ok "$deb" "$SOURCE_DEB_SHA256"; then
 		cat "$dl/download.log" >&2
 		die "$SOURCE_PACKAGE=$SOURCE_VERSION cannot be downloaded.
 Versions the configured apt sources serve now:
-${avail:-  (none: run 'apt-get update', and check that the security suite is in the apt sources)}
+${avail:-  (none: ${SOURCE_SUITE:+the index of $SOURCE_SUITE (build/dl/apt-$SOURCE_SUITE) lists none; }check the network and the apt sources)}
 To move the base: set SOURCE_VERSION in ${SOURCE_ENV#"$TOP"/} to one of them, run
-'make pin-source' (records its digests), then 'make tree FORCE=1', fix any
-patch that no longer applies, and 'make export'."
+'$MK pin-source' (records its digests), then '$MK tree FORCE=1', fix any
+patch that no longer applies, and '$MK export'."
 	fi
 	deb=$(ls "$dl"/"$SOURCE_PACKAGE"_*_all.deb)
 	sha_ok "$deb" "$SOURCE_DEB_SHA256" ||
 		die "$deb: SHA-256 is $(sha256sum "$deb" | cut -d' ' -f1), ${SOURCE_ENV#"$TOP"/} pins $SOURCE_DEB_SHA256.
-Delete the file and retry; if the archive really changed the package, re-pin with 'make pin-source'."
+Delete the file and retry; if the archive really changed the package, re-pin with '$MK pin-source'."
 fi
 
 say "unpacking the source tarball from $(basename "$deb")"

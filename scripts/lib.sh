@@ -28,7 +28,7 @@ case "$OBJ" in /*) ;; *) OBJ=$PWD/$OBJ ;; esac
 PATCHES=${PATCHES:-$TOP/patches$BASE_SUFFIX}
 SERIES_WT=${SERIES_WT:-$BUILD/series-wt$BASE_SUFFIX}
 SERIES_OBJ=${SERIES_OBJ:-$BUILD/obj-series$BASE_SUFFIX}
-SELFTESTS=${SELFTESTS:-$BUILD/selftests$BASE_SUFFIX}
+SELFTESTS_DIR=${SELFTESTS_DIR:-$BUILD/selftests$BASE_SUFFIX}
 # The x86 KVM selftests' folder: x86_64/ up to 6.12, x86/ since 6.15.
 SELFTESTS_X86=x86_64
 [ "$BASE" = 6.12 ] || SELFTESTS_X86=x86
@@ -144,12 +144,16 @@ apt_suite_opts() {
 # index (apt_suite_opts). A no-op without SOURCE_SUITE.
 apt_suite_update() {
 	[ -n "$SOURCE_SUITE" ] || return 0
-	local dir=$BUILD/dl/apt-$SOURCE_SUITE uri keyring opts
-	uri=$(sed -nE 's/^[[:space:]]*URIs:[[:space:]]+([^[:space:]]+\/debian)\/?[[:space:]]*$/\1/p' \
-		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-	[ -n "$uri" ] || uri=$(sed -nE 's/^[[:space:]]*deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+\/debian)\/?[[:space:]].*/\2/p' \
-		/etc/apt/sources.list 2>/dev/null | head -n 1)
-	[ -n "$uri" ] || die "no Debian archive (a URI ending in /debian) in /etc/apt/sources.list{,.d}: cannot derive an entry for $SOURCE_SUITE"
+	local dir=$BUILD/dl/apt-$SOURCE_SUITE uri=${DEBIAN_ARCHIVE:-} keyring opts
+	# The machine's Debian archive: the first http(s) URI ending in /debian
+	# of its deb822 or one-line sources (DEBIAN_ARCHIVE overrides it).
+	[ -n "$uri" ] || uri=$({ cat /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } |
+		sed -nE 's/^[[:space:]]*URIs:[[:space:]]+(https?:[^[:space:]]+\/debian)\/?[[:space:]]*$/\1/p' |
+		awk 'NR == 1')
+	[ -n "$uri" ] || uri=$({ cat /etc/apt/sources.list 2>/dev/null || true; } |
+		sed -nE 's/^[[:space:]]*deb[[:space:]]+(\[[^]]*\][[:space:]]+)?(https?:[^[:space:]]+\/debian)\/?[[:space:]].*/\2/p' |
+		awk 'NR == 1')
+	[ -n "$uri" ] || die "no Debian archive (an http URI ending in /debian) in /etc/apt/sources.list{,.d}: cannot derive an entry for $SOURCE_SUITE; set DEBIAN_ARCHIVE to the archive's URI"
 	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 	[ -f "$keyring" ] || die "$keyring is missing: install debian-archive-keyring"
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"

@@ -20,4 +20,4 @@ sed -i -e "s/^SOURCE_DEB_SHA256=.*/SOURCE_DEB_SHA256=$deb_sha/" \
 	-e "s/^SOURCE_TAR_SHA256=.*/SOURCE_TAR_SHA256=$tar_sha/" \
 	"$SOURCE_ENV"
 say "pinned $SOURCE_PACKAGE=$SOURCE_VERSION: deb $deb_sha, tarball $tar_sha"
-say "the base commit changes with the source: run 'make tree FORCE=1' and 'make export'"
+say "the base commit changes with the source: run '$MK tree FORCE=1' and '$MK export'"

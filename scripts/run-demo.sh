@@ -17,7 +17,7 @@ else
 	git -C "$TREE" diff --stat=72 "$base" HEAD | sed 's/^/   /'
 fi
 say "booting the patched kernel under QEMU"
-"$TOP/scripts/vm-run.sh" --timeout 900 -- "$TOP/scripts/guest-demo.sh" "$SELFTESTS/kvm" "$BUILD/bench"
+"$TOP/scripts/vm-run.sh" --timeout 900 -- "$TOP/scripts/guest-demo.sh" "$SELFTESTS_DIR/kvm" "$BUILD/bench"
 [ "${QUICK_BENCH:-1}" = 1 ] || exit 0
 say "overcommit benchmark, short form: 1 and 2 nested Linux guests, baseline vs full (about 18 min)"
 exec "$TOP/scripts/bench-overcommit.sh" --quick

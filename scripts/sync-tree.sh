@@ -48,7 +48,7 @@ if [ -f "$cover" ]; then
 	recorded=$(sed -n 's/^base-commit: //p' "$cover")
 	[ -z "$recorded" ] || [ "$recorded" = "$base" ] ||
 		die "$PATCHES_NAME was exported on base $recorded but ${TREE_NAME}'s base is $base.
-The base import is deterministic, so config/source.env or the import changed:
+The base import is deterministic, so ${SOURCE_ENV#"$TOP"/} or the import changed:
 rebuild the tree with 'rm -rf $TREE_NAME && $MK tree'."
 fi
 
