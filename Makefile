@@ -18,7 +18,7 @@ S := scripts
 run: ## build what is missing, boot the patched kernel, run the demonstration (32 min cold, 20 warm)
 	@$(S)/run-demo.sh
 
-check: ## install, build, and run every test; ends with "N passed, N failed, N skipped" (25 min cold, 16 warm)
+check: ## install, build, and run every test of both bases; ends with "N passed, N failed, N skipped" (45 min cold, 34 warm)
 	@$(S)/check.sh
 
 check-guest: ## the inner loop: bring everything up to date, then only make check's guest stage [8/9] (~10-15 min warm)
