@@ -21,7 +21,7 @@ run: ## build what is missing, boot the patched kernel, run the demonstration (3
 check: ## install, build, and run every test of both bases; ends with "N passed, N failed, N skipped" (45 min cold, 34 warm)
 	@$(S)/check.sh
 
-check-guest: ## the inner loop: bring everything up to date, then only make check's guest stage [8/9] (~10-15 min warm)
+check-guest: ## the inner loop: bring everything up to date, then only make check's guest stage [8/9] (9 min warm)
 	@$(S)/check-guest.sh --alone
 
 help: ## list the targets by what they are for (what plain make does)
