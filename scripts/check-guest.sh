@@ -33,29 +33,14 @@ mkdir -p "$dir"
 # for its 95 % threshold; on icount, under the same load, the 26 selftests
 # and 89 KUnit cases of this boot passed in 174 s.
 say "boot the patched kernel: KUnit, KVM selftests"
-vm=$dir/vm
-rm -rf "$vm"
-mkdir -p "$vm"
-rc=0
-CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout 3000 --append "kunit.enable=1" -- \
-	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS=skip \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
-"$TOP/scripts/parse-kunit.sh" "$vm/console.log"
-guest_results "$vm" "$rc" ""
+guest_boot "$dir/vm" 3000 "" kunit.enable=1 STRESS=skip
 
 # The stress and isolation tests of the series, and the regression tests of
 # patches-qemu/, in a boot of their own (under thread=multi one isolation
 # measurement in 14 was disturbed; icount removes the host's scheduling
 # from it).
 say "      and the stress, isolation and QEMU regression tests, on the icount host"
-svm=$dir/vm-icount
-rm -rf "$svm"
-mkdir -p "$svm"
-rc=0
-CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$svm" --timeout 1200 -- \
-	env RESULTS="$svm/results.tsv" RESULTS_QUIET=1 STRESS=only QEMU_TESTS="$BUILD/tests/qemu" \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$svm/logs" || rc=$?
-guest_results "$svm" "$rc" " (icount boot)"
+guest_boot "$dir/vm-icount" 1200 " (icount boot)" "" STRESS=only QEMU_TESTS="$BUILD/tests/qemu"
 
 # The headline path with a real guest: an unmodified Linux guest (this
 # kernel, Debian's QEMU with -accel kvm) with twice as many vCPUs as the

@@ -44,12 +44,4 @@ else
 fi
 
 say "boot the 7.3 kernel: KUnit, KVM selftests"
-vm=$(dirname "$RESULTS")/vm-7.3
-rm -rf "$vm"
-mkdir -p "$vm"
-rc=0
-CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout 1800 --append "kunit.enable=1" -- \
-	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS=skip \
-	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
-"$TOP/scripts/parse-kunit.sh" "$vm/console.log"
-guest_results "$vm" "$rc" ""
+guest_boot "$(dirname "$RESULTS")/vm-7.3" 1800 "" kunit.enable=1 STRESS=skip

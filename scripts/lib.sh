@@ -301,3 +301,22 @@ guest_results() {
 		result fail "guest: kernel log has no BUG/WARNING/Oops$sfx" "$found"
 	fi
 }
+
+# guest_boot VMDIR TIMEOUT SUFFIX APPEND [VAR=VALUE...]: boot the patched
+# kernel on the time-faithful host (APPEND added to its command line) and
+# run the KVM selftests of $SELFTESTS_DIR there (guest-run-selftests.sh,
+# with the VAR=VALUE settings), then record KUnit's results when APPEND
+# enables it, and the boot's (guest_results, names ending in SUFFIX).
+guest_boot() {
+	local vm=$1 timeout=$2 sfx=$3 append=$4 rc=0 opts=()
+	shift 4
+	[ -z "$append" ] || opts=(--append "$append")
+	rm -rf "$vm"
+	mkdir -p "$vm"
+	CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout "$timeout" "${opts[@]}" -- \
+		env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 "$@" \
+		"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
+	case " $append " in *" kunit.enable=1 "*) "$TOP/scripts/parse-kunit.sh" "$vm/console.log" ;; esac
+	guest_results "$vm" "$rc" "$sfx"
+}
+
