@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # make check's stage for the mainline port (BASE=7.3): build/linux-7.3 =
-# the pinned 7.3 base + patches-7.3/ (fuzz 0) and the round trip, the
-# kernel with KVM_WERROR=y, checkpatch --strict on each patch, the KVM
-# selftests, and one boot on the time-faithful host: KUnit, the series'
-# selftests (each also with its switch held off) and the existing ones of
+# the pinned 7.3 base + the KVM series (patches-7.3/kvm/) + the scheduler
+# series (patches-7.3/sched/), fuzz 0, the second also on the base alone,
+# and the round trip; the kernel with KVM_WERROR=y, checkpatch --strict on
+# each patch, the KVM selftests, and one boot on the time-faithful host:
+# KUnit, the series' selftests (the scheduler's print their on/off figures;
+# the KVM one also runs with its switch held off) and the existing ones of
 # config/selftests.list. Results are named "7.3: ...". The per-patch
-# builds of patches-7.3/ (W=1, sparse, kernel-doc) are not in make check,
-# for its time: 'BASE=7.3 make series-check'.
+# builds (W=1, sparse, kernel-doc) are not in make check, for its time:
+# 'BASE=7.3 make series-check'.
 #   scripts/check-mainline.sh
 [ "${BASE:-}" = 7.3 ] || BASE=7.3 exec "$0" "$@"
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-applies="patches-7.3/ applies to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)"
+applies="patches-7.3/kvm/ + sched/ apply to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)"
 if out=$("$TOP/scripts/sync-tree.sh" 2>&1); then
 	result ok "series: $applies"
 else
@@ -20,9 +22,9 @@ else
 	exit 0
 fi
 if out=$("$TOP/scripts/check-roundtrip.sh" 2>&1); then
-	result ok "series: round trip patches-7.3/ <-> commits"
+	result ok "series: round trip patches-7.3/ <-> commits, sched/ alone on the base"
 else
-	result fail "series: round trip patches-7.3/ <-> commits" "$out"
+	result fail "series: round trip patches-7.3/ <-> commits, sched/ alone on the base" "$out"
 fi
 
 say "the 7.3 kernel (KVM_WERROR=y)"

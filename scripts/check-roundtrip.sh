@@ -24,12 +24,27 @@ head=$(git -C "$TREE" rev-parse 'HEAD^{tree}')
 $(git -C "$TREE" diff --stat "$applied" "$head")
 run '$MK export' if $TREE_NAME is right, or '$MK tree FORCE=1' if $PATCHES_NAME is"
 
+# Each series after the first applies to the base alone, as posted.
+for part in "${PARTS[@]:1}"; do
+	export GIT_INDEX_FILE=$tmp/index
+	git -C "$TREE" read-tree "$base"
+	for p in $(part_files "$part"); do
+		git -C "$TREE" apply --cached "$p" 2>"$tmp/err" ||
+			die "${p#"$TOP"/} does not apply with fuzz 0 to the base alone: $(cat "$tmp/err")"
+	done
+	unset GIT_INDEX_FILE
+done
+
+update_part_branches
 mapfile -t want < <(series_files)
 have=()
-if [ "$(git -C "$TREE" rev-parse HEAD)" != "$base" ]; then
-	git -C "$TREE" format-patch -q "${FORMAT_PATCH_OPTS[@]}" -o "$tmp/p" "$base..HEAD"
-	mapfile -t have < <(find "$tmp/p" -name '*.patch' | sort)
-fi
+for part in "${PARTS[@]}"; do
+	mkdir -p "$tmp/p/$part"
+	[ -z "$(git -C "$TREE" rev-list "$base..$(part_ref "$part")")" ] ||
+		git -C "$TREE" format-patch -q "${FORMAT_PATCH_OPTS[@]}" -o "$tmp/p/$part" \
+			"$base..$(part_ref "$part")"
+	mapfile -t -O "${#have[@]}" have < <(find "$tmp/p/$part" -name '*.patch' | sort)
+done
 [ "${#want[@]}" -eq "${#have[@]}" ] ||
 	die "$PATCHES_NAME has ${#want[@]} patches, $TREE_NAME ${#have[@]} commits: run '$MK export' or '$MK tree'"
 for i in "${!want[@]}"; do

@@ -20,7 +20,9 @@ if [ "${#patches[@]}" -eq 0 ]; then
 fi
 
 base=$(base_commit)
-mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$base..HEAD")
+# Each series is checked as it is posted: a second one on the base alone.
+update_part_branches
+mapfile -t commits < <(series_commits)
 [ "${#commits[@]}" -eq "${#patches[@]}" ] ||
 	die "$TREE_NAME has ${#commits[@]} commits but $PATCHES_NAME has ${#patches[@]} patches: run '$MK tree'"
 

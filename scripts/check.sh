@@ -83,7 +83,7 @@ say "[8/9] boot the patched kernel: KUnit, KVM selftests, nested guest"
 "$TOP/scripts/check-guest.sh" ||
 	result fail "guest: the guest stage ran" "scripts/check-guest.sh stopped early (see above)"
 
-say "[9/9] the mainline port (BASE=7.3): patches-7.3/, its kernel, checkpatch, one boot"
+say "[9/9] the mainline port (BASE=7.3): patches-7.3/{kvm,sched}/, its kernel, checkpatch, one boot"
 "$TOP/scripts/check-mainline.sh" ||
 	result fail "7.3: the mainline stage ran" "scripts/check-mainline.sh stopped early (see above)"
 

@@ -79,6 +79,33 @@ switched_off_fails() {
 	fi
 }
 
+# A series test of what YIELD_TO_HANDOFF does (the target of a directed
+# yield runs next) must notice the feature held off: written off, with a
+# file bound over sched/features that still names it, so that the test's
+# writes do not reach the kernel. Its tests of fairness and latency compare
+# the feature on and off, so they would pass: they get no such run.
+handoff_off_fails() {
+	local t=$1 features=/sys/kernel/debug/sched/features
+	local name="kvm selftest: $t fails with YIELD_TO_HANDOFF held off"
+	local log="$logs/${t//\//_}.handoff-off.log" held rc=0
+	held=$(mktemp)
+	cat "$features" >"$held"
+	echo NO_YIELD_TO_HANDOFF >"$features"
+	mount --bind "$held" "$features" || {
+		echo YIELD_TO_HANDOFF >"$features"
+		result fail "$name" "could not bind a file over $features"
+		return
+	}
+	timeout -k 5 120 "$dir/$t" >"$log" 2>&1 || rc=$?
+	umount "$features"
+	echo YIELD_TO_HANDOFF >"$features"
+	if [ "$rc" != 0 ] && [ "$rc" != 4 ] && grep -q 'Test Assertion Failure' "$log"; then
+		result ok "$name (exit $rc: $(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | sed 's/^ *//'))"
+	else
+		result fail "$name" "exit code $rc, expected an assertion failure:" "$(tail -n 5 "$log")"
+	fi
+}
+
 while [ "${SELFTESTS:-all}" != existing ] && read -r t; do
 	[ -n "$t" ] || continue
 	case "$t" in
@@ -98,6 +125,9 @@ while [ "${SELFTESTS:-all}" != existing ] && read -r t; do
 		grep -q ipi_aware_yield "$dir/$t"; then
 		switched_off_fails "$t"
 	fi
+	case "$t" in
+	*/yield_to_target_test) handoff_off_fails "$t" ;;
+	esac
 done <"$dir/series-tests"
 if [ -n "${QEMU_TESTS:-}" ]; then
 	for t in "$QEMU_TESTS"/*; do

@@ -168,11 +168,111 @@ base_commit() {
 	git -C "$TREE" rev-list --max-parents=0 HEAD | tail -n 1
 }
 
-# The series' patch files, in order, without the cover letter.
-series_files() {
-	[ -d "$PATCHES" ] || return 0
-	find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+# A base's series can come in parts, each a series that one maintainer
+# takes, with its own folder and cover letter. 6.12, the LTS backport, is
+# one series (patches/). 7.3 has the KVM series (patches-7.3/kvm/) and the
+# scheduler series (patches-7.3/sched/), each on the base alone. The tree
+# has them one after the other on its branch "series", the one checked out;
+# its branch "kvm" ends where the KVM series does (the tree sets
+# rebase.updateRefs, so that git rebase moves it along) and its branch
+# "sched" is the scheduler series replayed on the base alone, which sync
+# and export rebuild. Code below handles one or two parts.
+PARTS=(.)
+[ "$BASE" = 6.12 ] || PARTS=(kvm sched)
+
+# The folder of part $1, and the tree's branch that ends with it.
+part_dir() {
+	if [ "$1" = . ]; then printf '%s\n' "$PATCHES"; else printf '%s\n' "$PATCHES/$1"; fi
+}
+part_branch() {
+	if [ "$1" = . ]; then printf '%s\n' "$SERIES_BRANCH"; else printf '%s\n' "$1"; fi
+}
+
+# The patch files of part $1, in order, without the cover letter.
+part_files() {
+	local dir
+	dir=$(part_dir "$1")
+	[ -d "$dir" ] || return 0
+	find "$dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
 		! -name '0000-*' | sort
+}
+
+# All the series' patch files, in the order the tree has them.
+series_files() {
+	local part
+	for part in "${PARTS[@]}"; do
+		part_files "$part"
+	done
+}
+
+# The commit of the tree where the first part ends (HEAD if it is alone).
+first_part_tip() {
+	local tip
+	if [ "${#PARTS[@]}" = 1 ]; then
+		git -C "$TREE" rev-parse HEAD
+		return
+	fi
+	tip=$(git -C "$TREE" rev-parse -q --verify "refs/heads/${PARTS[0]}") ||
+		die "$TREE_NAME has no branch ${PARTS[0]} where the ${PARTS[0]} series ends: run '$MK tree FORCE=1'"
+	git -C "$TREE" merge-base --is-ancestor "$tip" HEAD ||
+		die "branch ${PARTS[0]} of $TREE_NAME is not below HEAD: rebase with --update-refs (the tree sets rebase.updateRefs) or set it with 'git -C $TREE_NAME branch -f ${PARTS[0]} COMMIT'"
+	printf '%s\n' "$tip"
+}
+
+# replay_alone BRANCH COMMIT...: point BRANCH at the changes of the commits
+# applied one by one to the base alone (fuzz 0, nothing checked out), with
+# their messages and authors. Fails, naming the commit, if one does not.
+replay_alone() {
+	local branch=$1 parent index c tree
+	shift
+	parent=$(base_commit)
+	index=$(mktemp)
+	for c in "$@"; do
+		GIT_INDEX_FILE=$index git -C "$TREE" read-tree "$parent"
+		if ! git -C "$TREE" diff --binary "$c^" "$c" |
+			GIT_INDEX_FILE=$index git -C "$TREE" apply --cached 2>/dev/null; then
+			rm -f "$index"
+			warn "$(git -C "$TREE" log -1 --format='%h ("%s")' "$c") does not apply to the base alone"
+			return 1
+		fi
+		tree=$(GIT_INDEX_FILE=$index git -C "$TREE" write-tree)
+		parent=$(git -C "$TREE" log -1 --format=%B "$c" |
+			GIT_AUTHOR_NAME=$(git -C "$TREE" log -1 --format=%an "$c") \
+			GIT_AUTHOR_EMAIL=$(git -C "$TREE" log -1 --format=%ae "$c") \
+			GIT_AUTHOR_DATE=$(git -C "$TREE" log -1 --format=%aI "$c") \
+			git -C "$TREE" commit-tree "$tree" -p "$parent")
+	done
+	rm -f "$index"
+	git -C "$TREE" update-ref "refs/heads/$branch" "$parent"
+}
+
+# Rebuild the branch of the second part, on the base alone, from HEAD.
+update_part_branches() {
+	local commits tip
+	[ "${#PARTS[@]}" -gt 1 ] || return 0
+	tip=$(first_part_tip)
+	mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$tip..HEAD")
+	replay_alone "${PARTS[1]}" "${commits[@]}" ||
+		die "the ${PARTS[1]} series must apply to the base alone: make the commit above self-contained"
+}
+
+# The ref whose history, from the base, is part $1's series as posted.
+part_ref() {
+	if [ "$1" = . ]; then
+		printf 'HEAD\n'
+	else
+		printf 'refs/heads/%s\n' "$1"
+	fi
+}
+
+# The commits of all parts as they are posted (update_part_branches first),
+# in the order of series_files.
+series_commits() {
+	local base part
+	base=$(base_commit)
+	for part in "${PARTS[@]}"; do
+		git -C "$TREE" rev-list --reverse "$base..$(part_ref "$part")"
+	done
 }
 
 kmake() {
@@ -190,24 +290,36 @@ SERIES_BRANCH=series
 
 # A patch file with what differs between two exports of the same change
 # removed: the "From <id>" line, the To/Cc headers, the [PATCH n/m]
-# numbering and the blob ids of "index" lines (stale after a patch file is
-# edited by hand).
+# numbering and how it folds the subject, the blob ids of "index" lines
+# (stale after a patch file is edited by hand) and the line numbers of
+# hunks (a series that follows another in the tree is exported from the
+# base alone).
 normalize_patch() {
-	awk 'BEGIN { hdr = 1 }
+	awk 'function flush() {
+		if (subj == "") return
+		sub(/^Subject: \[PATCH [0-9]*\/[0-9]*\] /, "Subject: [PATCH] ", subj)
+		print subj
+		subj = ""
+	     }
+	     BEGIN { hdr = 1 }
 	     NR == 1 { next }
-	     hdr && /^$/ { hdr = 0 }
-	     hdr && /^(To|Cc): / { skip = 1; next }
+	     hdr && insubj && /^[ \t]/ { s = $0; sub(/^[ \t]+/, " ", s); subj = subj s; next }
 	     hdr && skip && /^[ \t]/ { next }
-	     { skip = 0 }
-	     hdr { sub(/^Subject: \[PATCH [0-9]*\/[0-9]*\] /, "Subject: [PATCH] ") }
+	     hdr { insubj = 0; skip = 0 }
+	     hdr && /^$/ { flush(); hdr = 0; print; next }
+	     hdr && /^(To|Cc): / { skip = 1; next }
+	     hdr && /^Subject: / { flush(); subj = $0; insubj = 1; next }
 	     /^index [0-9a-f]*\.\.[0-9a-f]*/ { next }
+	     /^@@ -[0-9,]+ \+[0-9,]+ @@/ { sub(/^@@ -[0-9,]+ \+[0-9,]+ @@/, "@@") }
 	     { print }' "$1"
 }
 
-# The cover letter's subject and blurb, as a branch description
-# (first paragraph = subject), for format-patch --cover-from-description.
+# The cover letter's subject and blurb of part $1 (default: the first), as
+# a branch description (first paragraph = subject), for format-patch
+# --cover-from-description.
 cover_description() {
-	local cover=$PATCHES/0000-cover-letter.patch tmp subject
+	local cover tmp subject
+	cover=$(part_dir "${1:-${PARTS[0]}}")/0000-cover-letter.patch
 	[ -f "$cover" ] || return 0
 	tmp=$(mktemp)
 	subject=$(git mailinfo "$tmp" /dev/null <"$cover" | sed -n 's/^Subject: //p')

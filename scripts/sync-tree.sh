@@ -43,14 +43,15 @@ git -C "$TREE" config user.name >/dev/null ||
 	git -C "$TREE" config user.name "kvm-yield harness"
 
 base=$(base_commit)
-cover=$PATCHES/0000-cover-letter.patch
-if [ -f "$cover" ]; then
+for part in "${PARTS[@]}"; do
+	cover=$(part_dir "$part")/0000-cover-letter.patch
+	[ -f "$cover" ] || continue
 	recorded=$(sed -n 's/^base-commit: //p' "$cover")
 	[ -z "$recorded" ] || [ "$recorded" = "$base" ] ||
-		die "$PATCHES_NAME was exported on base $recorded but ${TREE_NAME}'s base is $base.
+		die "${cover#"$TOP"/} was exported on base $recorded but ${TREE_NAME}'s base is $base.
 The base import is deterministic, so ${SOURCE_ENV#"$TOP"/} or the import changed:
 rebuild the tree with 'rm -rf $TREE_NAME && $MK tree'."
-fi
+done
 
 if [ "${FORCE:-0}" = 1 ]; then
 	git -C "$TREE" am --abort >/dev/null 2>&1 || true
@@ -93,7 +94,18 @@ Fix it in $TREE_NAME (git am the patch with --reject, resolve, commit) and run '
 done
 git -C "$TREE" update-ref "$SYNCED_REF" HEAD
 
-desc=$(cover_description)
-[ -z "$desc" ] || git -C "$TREE" config "branch.$SERIES_BRANCH.description" "$desc"
+# Where the first series ends, and the second on the base alone.
+if [ "${#PARTS[@]}" -gt 1 ]; then
+	n=$(part_files "${PARTS[0]}" | wc -l)
+	tip=$base
+	[ "$n" -eq 0 ] || tip=$(git -C "$TREE" rev-list --reverse "$base..HEAD" | sed -n "${n}p")
+	git -C "$TREE" update-ref "refs/heads/${PARTS[0]}" "$tip"
+	git -C "$TREE" config rebase.updateRefs true
+	update_part_branches
+fi
+for part in "${PARTS[@]}"; do
+	desc=$(cover_description "$part")
+	[ -z "$desc" ] || git -C "$TREE" config "branch.$(part_branch "$part").description" "$desc"
+done
 
 say "$TREE_NAME: base + ${#want[@]} patch(es) ($keep kept, $((${#want[@]} - keep)) applied)"
