@@ -113,7 +113,7 @@ base-selftests: ## existing KVM selftests on the unpatched base vs make check's 
 
 ##@ Tidy
 clean: ## remove build outputs, keep the tree and the download
-	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/check-guest build/obj-7.3 build/obj-series-7.3 build/selftests-7.3 build/selftests-series-7.3 build/bench build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
+	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/check-guest build/obj-7.3 build/obj-series-7.3 build/selftests-7.3 build/selftests-series-7.3 build/bench build/bench-7.3 build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
 
 distclean: ## remove everything under build/
 	rm -rf build

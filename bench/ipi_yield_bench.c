@@ -36,6 +36,7 @@
 #include "apic.h"
 #include "hyperv.h"
 #include "kvm_util.h"
+#include "kvm_compat.h"
 #include "processor.h"
 #include "test_util.h"
 

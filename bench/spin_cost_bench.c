@@ -35,6 +35,7 @@
 
 #include "hyperv.h"
 #include "kvm_util.h"
+#include "kvm_compat.h"
 #include "processor.h"
 #include "test_util.h"
 

@@ -12,11 +12,11 @@
 pairs=${PAIRS:-300} secs=${SECS:-0.2}
 "$TOP/scripts/prepare.sh"
 
-log=$BUILD/bench/ipi-cost-$(date -u +%Y%m%dT%H%M%SZ).txt
+log=$BENCH_DIR/ipi-cost-$(date -u +%Y%m%dT%H%M%SZ).txt
 say "ping-pong: $pairs pairs of ${secs} s intervals (off/on alternating) inside the patched kernel"
 # No halt polling: a halted vCPU must not spin on the CPU its partner needs.
 "$TOP/scripts/vm-run.sh" --timeout 1800 -- bash -c \
 	"echo 0 >/sys/module/kvm/parameters/halt_poll_ns &&
 	 echo \"# kernel \$(uname -r), \$(nproc) CPUs, \$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)\" &&
-	 '$BUILD/bench/ipi_yield_bench' -H -v 2 -p 2 -r '$pairs' -t '$secs'" | tee "$log"
+	 '$BENCH_DIR/ipi_yield_bench' -H -v 2 -p 2 -r '$pairs' -t '$secs'" | tee "$log"
 say "kept in ${log#"$TOP"/}"

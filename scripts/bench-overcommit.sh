@@ -49,13 +49,13 @@ stamp=$(date -u +%Y-%m-%d)
 if [ -n "${RESULTS_DIR:-}" ]; then
 	res=$RESULTS_DIR
 elif [ "$quick" = 1 ]; then
-	res=$BUILD/bench/results/$stamp-$machine-quick
+	res=$BENCH_DIR/results/$stamp-$machine-quick
 else
 	res=$TOP/bench/results/$stamp-$machine
 fi
-mkdir -p "$res" "$BUILD/bench"
+mkdir -p "$res" "$BENCH_DIR"
 res=$(cd "$res" && pwd)
-l1=$(mktemp -d "$BUILD/bench/run.XXXXXX")
+l1=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
 # Memory for the host kernel: every guest's, plus room for the host itself.
 max_vms=0
 for k in $vms; do [ "$k" -gt "$max_vms" ] && max_vms=$k; done

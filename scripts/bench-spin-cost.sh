@@ -15,12 +15,12 @@
 sizes=${SIZES:-8 64 300} reps=${REPS:-5} secs=${SECS:-0.5}
 "$TOP/scripts/prepare.sh"
 
-log=$BUILD/bench/spin-cost-$(date -u +%Y%m%dT%H%M%SZ).txt
+log=$BENCH_DIR/spin-cost-$(date -u +%Y%m%dT%H%M%SZ).txt
 say "spin-path cost: VMs of $sizes vCPUs, peers idle and busy, $reps pairs of ${secs} s (off/on alternating)"
 cmds="echo \"# kernel \$(uname -r), \$(nproc) CPUs (CLOCK=icount)\""
 for n in $sizes; do
 	for mode in idle busy; do
-		cmds+=" && '$BUILD/bench/spin_cost_bench' -n $n -m $mode -r $reps -t $secs"
+		cmds+=" && '$BENCH_DIR/spin_cost_bench' -n $n -m $mode -r $reps -t $secs"
 	done
 done
 CLOCK=icount "$TOP/scripts/vm-run.sh" --cpus 4 --timeout 3000 -- bash -c "$cmds" | tee "$log"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the benchmarks in bench/ against the KVM selftests library of the
 # patched tree (built by scripts/build-selftests.sh) into build/bench/ (and
-# the QEMU regression tests in tests/qemu/ into build/tests/qemu/), and
+# the QEMU regression tests in tests/qemu/ into build/bench/tests/qemu/), and
 # the workloads that run inside nested guests (bench/guest/*.c, plain
 # programs) into build/bench/guest/.
 # shellcheck source=lib.sh
@@ -10,7 +10,7 @@
 sel=$SELFTESTS_DIR/kvm
 kvm_src=$TREE/tools/testing/selftests/kvm
 [ -d "$sel/lib" ] || die "the KVM selftests library is not built: run 'make selftests' first"
-out=$BUILD/bench
+out=$BENCH_DIR
 mkdir -p "$out"
 
 mapfile -t lib_objs < <(find "$sel/lib" -name '*.o' | sort)
@@ -20,9 +20,11 @@ cflags=(-D_GNU_SOURCE -Wall -Werror -Wstrict-prototypes -Wuninitialized -O2 -g -
 	-fno-builtin-memset -fno-builtin-strnlen -fno-stack-protector -fno-PIE
 	-fno-strict-aliasing -march=x86-64-v2
 	-I"$TREE/tools/include" -I"$TREE/tools/arch/x86/include"
-	-I"$kvm_src/include" -I"$kvm_src/include/x86_64" -I"$kvm_src/lib"
+	-I"$kvm_src/include" -I"$kvm_src/include/$SELFTESTS_X86" -I"$kvm_src/lib"
 	-I"$kvm_src/.." -I"$kvm_src/../rseq"
-	-isystem "$OBJ/usr/include")
+	-isystem "$OBJ/usr/include" -I"$TOP/bench")
+# bench/kvm_compat.h: the library's names since 6.15.
+[ "$SELFTESTS_X86" = x86_64 ] || cflags+=(-DKVM_SELFTESTS_GVA_T)
 
 # build_kvm_program SOURCE OUTDIR: one program on the KVM selftests library.
 build_kvm_program() {
@@ -41,7 +43,7 @@ for src in "$TOP"/bench/*.c; do
 done
 # The regression tests of patches-qemu/, run inside the emulated host.
 for src in "$TOP"/tests/qemu/*.c; do
-	build_kvm_program "$src" "$BUILD/tests/qemu"
+	build_kvm_program "$src" "$out/tests/qemu"
 done
 
 mkdir -p "$out/guest"

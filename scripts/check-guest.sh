@@ -40,7 +40,7 @@ guest_boot "$dir/vm" 3000 "" kunit.enable=1 STRESS=skip
 # measurement in 14 was disturbed; icount removes the host's scheduling
 # from it).
 say "      and the stress, isolation and QEMU regression tests, on the icount host"
-guest_boot "$dir/vm-icount" 1200 " (icount boot)" "" STRESS=only QEMU_TESTS="$BUILD/tests/qemu"
+guest_boot "$dir/vm-icount" 1200 " (icount boot)" "" STRESS=only QEMU_TESTS="$BENCH_DIR/tests/qemu"
 
 # The headline path with a real guest: an unmodified Linux guest (this
 # kernel, Debian's QEMU with -accel kvm) with twice as many vCPUs as the

@@ -6,6 +6,9 @@
 set -u
 sel=${1:?usage: guest-demo.sh SELFTEST_DIR BENCH_DIR}
 bench=${2:?usage: guest-demo.sh SELFTEST_DIR BENCH_DIR}
+# The x86 selftests' folder: x86_64/ up to 6.12, x86/ since 6.15.
+x86=x86_64
+[ -d "$sel/x86_64" ] || x86=x86
 echo "--- patched kernel: $(uname -r), $(nproc) CPUs"
 grep -m1 'model name' /proc/cpuinfo
 if [ -d /sys/module/kvm_amd ]; then
@@ -22,7 +25,7 @@ fi
 echo "--- a KVM guest runs: two vCPUs exchanging IPIs for 3 s (xapic_ipi_test)"
 out=$(mktemp)
 for try in 1 2; do
-	"$sel/x86_64/xapic_ipi_test" -s 3 >"$out" 2>&1 &
+	"$sel/$x86/xapic_ipi_test" -s 3 >"$out" 2>&1 &
 	pid=$!
 	sleep 2.5
 	# While the VM is alive: KVM's counters summed over VMs (debugfs).

@@ -44,9 +44,9 @@ boot() {
 	return "$rc"
 }
 
-b=$BUILD/bench
+b=$BENCH_DIR
 boot exits-uncharged SVM_SWITCH_NS=0 -- "$b/exit_cost"
 boot exits-charged SVM_SWITCH_NS="$SVM_SWITCH_NS" -- "$b/exit_cost"
 boot handoff-unbounded ICOUNT_QUANTUM_NS=0 -- "$b/xcpu_pingpong" -n -t 1
 boot handoff-quantum ICOUNT_QUANTUM_NS="$ICOUNT_QUANTUM_NS" -- "$b/xcpu_pingpong" -n -t 1
-boot inject-once -- "$BUILD/tests/qemu/inject_once"
+boot inject-once -- "$BENCH_DIR/tests/qemu/inject_once"

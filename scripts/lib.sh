@@ -29,6 +29,9 @@ PATCHES=${PATCHES:-$TOP/patches$BASE_SUFFIX}
 SERIES_WT=${SERIES_WT:-$BUILD/series-wt$BASE_SUFFIX}
 SERIES_OBJ=${SERIES_OBJ:-$BUILD/obj-series$BASE_SUFFIX}
 SELFTESTS_DIR=${SELFTESTS_DIR:-$BUILD/selftests$BASE_SUFFIX}
+# The benchmarks and QEMU regression tests built against that base's KVM
+# selftests library, and the benchmarks' output.
+BENCH_DIR=${BENCH_DIR:-$BUILD/bench$BASE_SUFFIX}
 # The x86 KVM selftests' folder: x86_64/ up to 6.12, x86/ since 6.15.
 SELFTESTS_X86=x86_64
 [ "$BASE" = 6.12 ] || SELFTESTS_X86=x86

@@ -24,6 +24,7 @@
 
 #include "apic.h"
 #include "kvm_util.h"
+#include "kvm_compat.h"
 #include "processor.h"
 #include "test_util.h"
 
