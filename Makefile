@@ -15,10 +15,10 @@ S := scripts
 .DEFAULT_GOAL := help
 
 ##@ Main
-run: ## build what is missing, boot the patched kernel, run the demonstration (32 min cold, 20 warm)
+run: ## build what is missing, boot the patched kernel, run the demonstration (35 min cold, 23 warm)
 	@$(S)/run-demo.sh
 
-check: ## install, build, and run every test of both bases; ends with "N passed, N failed, N skipped" (45 min cold, 34 warm)
+check: ## install, build, and run every test of both bases; ends with "N passed, N failed, N skipped" (40 min cold, 34 warm)
 	@$(S)/check.sh
 
 check-guest: ## the inner loop: bring everything up to date, then only make check's guest stage [8/9] (9 min warm)
