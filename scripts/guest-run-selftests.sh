@@ -55,50 +55,29 @@ run_one() {
 	esac
 }
 
-# A series test that drives kvm.ipi_aware_yield must notice the series
-# switched off: with the parameter held at N (a file bound over it, so that
-# the test's writes do not reach the kernel), it must fail an assertion.
-switched_off_fails() {
-	local t=$1 param=/sys/module/kvm/parameters/ipi_aware_yield
-	local name="kvm selftest: $t fails with kvm.ipi_aware_yield held off"
-	local log="$logs/${t//\//_}.switched-off.log" held rc=0
+# held_off_fails TEST SWITCH FILE OFF ON HELD: a series test must notice
+# its switch held off: FILE is written OFF and a file holding HELD is bound
+# over it, so that the test's writes do not reach the kernel; the test must
+# fail an assertion. FILE is ON again afterwards.
+#  - kvm.ipi_aware_yield, for a test that drives it (the parameter held at N);
+#  - YIELD_TO_HANDOFF, for the test of what it does (the target of a
+#    directed yield runs next; sched/features still names it). The tests of
+#    fairness and latency compare it on and off, and would pass.
+held_off_fails() {
+	local t=$1 switch=$2 file=$3 off=$4 on=$5 text=$6
+	local name="kvm selftest: $t fails with $switch held off"
+	local log="$logs/${t//\//_}.${switch//./_}-off.log" held rc=0
 	held=$(mktemp)
-	echo N >"$held"
-	echo N >"$param"
-	mount --bind "$held" "$param" || {
-		result fail "$name" "could not bind a file over $param"
+	printf '%s\n' "$text" >"$held"
+	echo "$off" >"$file"
+	mount --bind "$held" "$file" || {
+		echo "$on" >"$file"
+		result fail "$name" "could not bind a file over $file"
 		return
 	}
 	timeout -k 5 120 "$dir/$t" >"$log" 2>&1 || rc=$?
-	umount "$param"
-	echo Y >"$param"
-	if [ "$rc" != 0 ] && [ "$rc" != 4 ] && grep -q 'Test Assertion Failure' "$log"; then
-		result ok "$name (exit $rc: $(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | sed 's/^ *//'))"
-	else
-		result fail "$name" "exit code $rc, expected an assertion failure:" "$(tail -n 5 "$log")"
-	fi
-}
-
-# A series test of what YIELD_TO_HANDOFF does (the target of a directed
-# yield runs next) must notice the feature held off: written off, with a
-# file bound over sched/features that still names it, so that the test's
-# writes do not reach the kernel. Its tests of fairness and latency compare
-# the feature on and off, so they would pass: they get no such run.
-handoff_off_fails() {
-	local t=$1 features=/sys/kernel/debug/sched/features
-	local name="kvm selftest: $t fails with YIELD_TO_HANDOFF held off"
-	local log="$logs/${t//\//_}.handoff-off.log" held rc=0
-	held=$(mktemp)
-	cat "$features" >"$held"
-	echo NO_YIELD_TO_HANDOFF >"$features"
-	mount --bind "$held" "$features" || {
-		echo YIELD_TO_HANDOFF >"$features"
-		result fail "$name" "could not bind a file over $features"
-		return
-	}
-	timeout -k 5 120 "$dir/$t" >"$log" 2>&1 || rc=$?
-	umount "$features"
-	echo YIELD_TO_HANDOFF >"$features"
+	umount "$file"
+	echo "$on" >"$file"
 	if [ "$rc" != 0 ] && [ "$rc" != 4 ] && grep -q 'Test Assertion Failure' "$log"; then
 		result ok "$name (exit $rc: $(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | sed 's/^ *//'))"
 	else
@@ -123,10 +102,15 @@ while [ "${SELFTESTS:-all}" != existing ] && read -r t; do
 	run_one series "$t"
 	if [ -w /sys/module/kvm/parameters/ipi_aware_yield ] &&
 		grep -q ipi_aware_yield "$dir/$t"; then
-		switched_off_fails "$t"
+		held_off_fails "$t" kvm.ipi_aware_yield \
+			/sys/module/kvm/parameters/ipi_aware_yield N Y N
 	fi
 	case "$t" in
-	*/yield_to_target_test) handoff_off_fails "$t" ;;
+	*/yield_to_target_test)
+		features=/sys/kernel/debug/sched/features
+		held_off_fails "$t" YIELD_TO_HANDOFF "$features" \
+			NO_YIELD_TO_HANDOFF YIELD_TO_HANDOFF "$(cat "$features")"
+		;;
 	esac
 done <"$dir/series-tests"
 if [ -n "${QEMU_TESTS:-}" ]; then
