@@ -8,10 +8,9 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ -e "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
+"$TOP/scripts/prepare.sh"
 patched=$BUILD/check/results.tsv
 [ -s "$patched" ] || die "no results of the patched kernel in ${patched#"$TOP"/}: run 'make check' first"
-[ -x "$SELFTESTS_DIR/kvm/x86_64/xapic_ipi_test" ] || die "the KVM selftests are not built: run 'make selftests' first"
 
 base=$(base_commit)
 wt=$BUILD/base-wt
@@ -30,16 +29,15 @@ say "booting the base kernel: the existing KVM selftests"
 rc=0
 "$TOP/scripts/vm-run.sh" --kernel "$BUILD/obj-base/arch/x86/boot/bzImage" \
 	--out "$out" --timeout 3000 -- \
-	env RESULTS="$out/results.tsv" RESULTS_QUIET=1 SELFTESTS=existing \
+	env RESULTS="$out/results.tsv" SELFTESTS=existing \
 	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$out/logs" || rc=$?
 [ "$rc" = 0 ] || die "the base kernel did not run the tests to the end (vm-run exited $rc; console: ${out#"$TOP"/}/console.log)"
 
 say "existing KVM selftests: base vs patched"
-# One line per existing selftest: base result, patched result, name. Test
-# names end in "(3s)" or "(3s, passed on its retry: ...)": compared without.
+# One line per existing selftest: base result, patched result, name.
 table=$(awk -F'\t' '
 	$2 !~ /^kvm selftest: / { next }
-	{ name = $2; sub(/ \([^()]*\)$/, "", name); sub(/^kvm selftest: /, "", name) }
+	{ name = $2; sub(/^kvm selftest: /, "", name) }
 	FNR == NR { patched[name] = $1; next }
 	{ printf "%s\t%s\t%s\n", $1, (name in patched) ? patched[name] : "missing", name }
 ' "$patched" "$out/results.tsv")

@@ -39,16 +39,10 @@ rc=0
 say "booting the $variant kernel: series selftests (stress: 2 x ${stress_secs}s) and existing KVM selftests"
 # Single-threaded TCG (TCG_THREAD overrides), as for make check's stress
 # boot (see check.sh).
-TCG_THREAD=${TCG_THREAD:-single} \
-	"$TOP/scripts/vm-run.sh" --kernel "$debug_obj/arch/x86/boot/bzImage" --out "$vm" \
-	--timeout $((3600 + 6 * stress_secs)) -- \
-	env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 STRESS_SECS="$stress_secs" \
+TCG_THREAD=${TCG_THREAD:-single} guest_run "$vm" "$variant kernel: " \
+	--kernel "$debug_obj/arch/x86/boot/bzImage" --timeout $((3600 + 6 * stress_secs)) -- \
+	env STRESS_SECS="$stress_secs" \
 	"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
-if [ -f "$vm/results.tsv" ]; then
-	while IFS=$'\t' read -r status name detail; do
-		result "$status" "$variant kernel: $name" "${detail//\\n/$'\n'}"
-	done <"$vm/results.tsv"
-fi
 [ "$rc" = 0 ] || result fail "$variant kernel: boots and runs the tests to the end" \
 	"vm-run exited $rc; console: $vm/console.log" "$(tail -n 15 "$vm/console.log")"
 # KCSAN reports are sorted first: 6.12 has data races of its own (KVM's

@@ -15,17 +15,9 @@
 . "$(dirname "$0")/lib.sh"
 
 applies="patches-7.3/kvm/ + sched/ apply to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)"
-if out=$("$TOP/scripts/sync-tree.sh" 2>&1); then
-	result ok "series: $applies"
-else
-	result fail "series: $applies" "$out"
-	exit 0
-fi
-if out=$("$TOP/scripts/check-roundtrip.sh" 2>&1); then
-	result ok "series: round trip patches-7.3/ <-> commits, sched/ alone on the base"
-else
-	result fail "series: round trip patches-7.3/ <-> commits, sched/ alone on the base" "$out"
-fi
+result_of "series: $applies" "$TOP/scripts/sync-tree.sh" || exit 0
+result_of "series: round trip patches-7.3/ <-> commits, sched/ alone on the base" \
+	"$TOP/scripts/check-roundtrip.sh" || true
 
 say "the 7.3 kernel (KVM_WERROR=y)"
 if "$TOP/scripts/build-kernel.sh"; then

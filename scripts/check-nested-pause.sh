@@ -26,16 +26,14 @@ rc=0
 	--out "$out/run" --vms 1 --vcpus "$vcpus" --workloads ipi \
 	--configs "baseline full" --reps 1 --secs 5 --append "lapic=notscdeadline" || rc=$?
 [ "$rc" = 0 ] || die "the run stopped (exit $rc): see $out/console.log and $out/run/"
-# runs.csv (scripts/guest-bench-overcommit.sh), read by column name.
-# shellcheck disable=SC2016 # an awk program
-csv_by_name='NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-	function v(name) { return (name in col) ? $col[name] : 0 }'
-awk -F, "$csv_by_name"'
-	{ printf "%-8s %s %s, spin exits %d, yields: IPI receiver %d, preempted %d, woken %d, user mode %d, untiered %d, none %d\n",
-		v("config"), v("rate"), v("unit"), v("spin_exits"), v("yield_ipi_receiver"),
-		v("yield_preempted"), v("yield_woken"), v("yield_user"), v("yield_untiered"), v("yield_failed") }' "$out/run/runs.csv"
-base=$(awk -F, "$csv_by_name"' v("config") == "baseline" { print v("spin_exits") }' "$out/run/runs.csv")
-read -r full recv < <(awk -F, "$csv_by_name"' v("config") == "full" { print v("spin_exits"), v("yield_ipi_receiver") }' "$out/run/runs.csv") || true
+csv=$out/run/runs.csv
+while read -r config rate unit spins recv pre woken user untiered none; do
+	printf '%-8s %s %s, spin exits %d, yields: IPI receiver %d, preempted %d, woken %d, user mode %d, untiered %d, none %d\n' \
+		"$config" "$rate" "$unit" "$spins" "$recv" "$pre" "$woken" "$user" "$untiered" "$none"
+done < <(csv_select "$csv" 1 config rate unit spin_exits yield_ipi_receiver yield_preempted \
+	yield_woken yield_user yield_untiered yield_failed)
+read -r base < <(csv_select "$csv" 'v("config") == "baseline"' spin_exits) || true
+read -r full recv < <(csv_select "$csv" 'v("config") == "full"' spin_exits yield_ipi_receiver) || true
 [ "${base:-0}" -gt 0 ] || die "no spin exits with the series off: pause-loop exits do not reach KVM (is kvm_amd.pause_filter_count 0?)"
 [ "${full:-0}" -gt 0 ] || die "no spin exits with the series on"
 [ "${recv:-0}" -gt 0 ] || die "with the series on, no spin exit yielded to an IPI receiver"

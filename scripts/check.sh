@@ -29,17 +29,9 @@ say "      and the KTAP parser reads its fixtures (tests/ktap/)"
 	result fail "harness: KTAP parser self-test ran" "tests/ktap-parser.sh stopped early (see above)"
 
 say "[3/9] build/linux = pinned base + patches/"
-if out=$("$TOP/scripts/sync-tree.sh" 2>&1); then
-	result ok "series: patches/ applies to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)"
-else
-	result fail "series: patches/ applies to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)" "$out"
-	finish
-fi
-if out=$("$TOP/scripts/check-roundtrip.sh" 2>&1); then
-	result ok "series: round trip patches/ <-> commits"
-else
-	result fail "series: round trip patches/ <-> commits" "$out"
-fi
+result_of "series: patches/ applies to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)" \
+	"$TOP/scripts/sync-tree.sh" || finish
+result_of "series: round trip patches/ <-> commits" "$TOP/scripts/check-roundtrip.sh" || true
 
 say "[4/9] the tip: full kernel build (KVM_WERROR=y)"
 if "$TOP/scripts/build-kernel.sh"; then
@@ -70,11 +62,7 @@ else
 	result fail "build: KVM selftests" "$(tail -n 20 "$SELFTESTS_DIR/kvm/build.log")"
 	finish
 fi
-if out=$("$TOP/scripts/build-bench.sh" 2>&1); then
-	result ok "build: benchmarks in bench/"
-else
-	result fail "build: benchmarks in bench/" "$out"
-fi
+result_of "build: benchmarks in bench/" "$TOP/scripts/build-bench.sh" || true
 say "      and the overcommit benchmark's workloads and summary (natively)"
 "$TOP/tests/bench-tools.sh" ||
 	result fail "bench: workload and summary self-test ran" "tests/bench-tools.sh stopped early (see above)"

@@ -121,7 +121,7 @@ exec {nap}<> <(:)
 
 csv=$work/runs.csv
 [ ! -s "$out/runs.csv" ] || cp "$out/runs.csv" "$csv"
-[ -s "$csv" ] || echo "workload,vms,config,rep,guest,rate,unit,secs,spin_exits,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_woken,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful,yield_user" >"$csv"
+[ -s "$csv" ] || echo "$RUNS_CSV_COLUMNS" >"$csv"
 nw=$(wc -w <<<"$workloads") nc=$(wc -w <<<"$configs")
 total=0
 for k in $vms; do total=$((total + nw * nc * reps)); done

@@ -4,7 +4,8 @@
 # RESULTS, each test's output into LOGDIR.
 # Exit codes of a selftest: 0 pass, 4 skip (KSFT_SKIP), anything else fail.
 # A test the series adds must not skip: a skip is a failure there.
-# SELFTESTS=existing runs only config/selftests.list (e.g. on the base).
+# SELFTESTS=existing runs only config/selftests.list (e.g. on the base),
+# SELFTESTS=series only the series' own tests.
 # STRESS_SECS: how long each part of a stress test of the series
 # (*_stress_test, -s) runs; default 10, the debug kernels' checks run 600.
 # STRESS=skip leaves out the tests that keep nested guests exiting on every
@@ -35,13 +36,13 @@ run_one() {
 	timeout -k 5 "$limit" "$dir/$t" "$@" >"$logs/${t//\//_}.log" 2>&1 || rc=$?
 	if [ "$kind" = timing ] && [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
 		mv "$logs/${t//\//_}.log" "$logs/${t//\//_}.try1.log"
-		note=", passed on its retry: first try exited $rc"
+		note="passed on its retry: first try exited $rc"
 		rc=0
 		timeout -k 5 "$limit" "$dir/$t" "$@" >"$logs/${t//\//_}.log" 2>&1 || rc=$?
 	fi
 	secs=$(($(date +%s) - start))
 	case "$rc" in
-	0) result ok "$name (${secs}s$note)" ;;
+	0) result --secs "$secs" ok "$name" "$note" ;;
 	4)
 		if [ "$kind" = series ]; then
 			result fail "$name" "skipped, but tests of the series must run here:" \
@@ -50,8 +51,8 @@ run_one() {
 			result skip "$name" "$(grep -m1 -iE 'skip|requirement' "$logs/${t//\//_}.log")"
 		fi
 		;;
-	124 | 137) result fail "$name" "timed out after $limit s:" "$(tail -n 10 "$logs/${t//\//_}.log")" ;;
-	*) result fail "$name" "exit code $rc:" "$(tail -n 15 "$logs/${t//\//_}.log")" ;;
+	124 | 137) result --secs "$secs" fail "$name" "timed out after $limit s:" "$(tail -n 10 "$logs/${t//\//_}.log")" ;;
+	*) result --secs "$secs" fail "$name" "exit code $rc:" "$(tail -n 15 "$logs/${t//\//_}.log")" ;;
 	esac
 }
 
@@ -79,7 +80,7 @@ held_off_fails() {
 	umount "$file"
 	echo "$on" >"$file"
 	if [ "$rc" != 0 ] && [ "$rc" != 4 ] && grep -q 'Test Assertion Failure' "$log"; then
-		result ok "$name (exit $rc: $(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | sed 's/^ *//'))"
+		result ok "$name" "exit $rc: $(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | sed 's/^ *//')"
 	else
 		result fail "$name" "exit code $rc, expected an assertion failure:" "$(tail -n 5 "$log")"
 	fi
@@ -120,7 +121,7 @@ if [ -n "${QEMU_TESTS:-}" ]; then
 		fi
 	done
 fi
-[ "${STRESS:-run}" != only ] || exit 0
+[ "${STRESS:-run}" != only ] && [ "${SELFTESTS:-all}" != series ] || exit 0
 while read -r t args; do
 	kind=existing
 	case "$t" in "~"*) kind=timing t=${t#\~} ;; esac

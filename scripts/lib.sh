@@ -363,57 +363,131 @@ require_tree_in_sync() {
 	fi
 }
 
+# --- The overcommit benchmark's runs.csv -----------------------------------
+# One row per guest and run (scripts/guest-bench-overcommit.sh writes it;
+# bench-summarize.py and the checks read it by column name, so a column
+# added here reaches them all).
+RUNS_CSV_COLUMNS=workload,vms,config,rep,guest,rate,unit,secs,spin_exits
+RUNS_CSV_COLUMNS+=,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_woken
+RUNS_CSV_COLUMNS+=,yield_untiered,yield_failed,pv_yield_attempted,pv_yield_successful,yield_user
+
+# csv_select CSV CONDITION COLUMN...: the named columns, space separated, of
+# each row of CSV for which the awk CONDITION holds; in it v("name") is
+# the row's value of a column (0 when the file has no such column).
+csv_select() {
+	local csv=$1 cond=$2
+	shift 2
+	awk -F, -v want="$*" '
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; n = split(want, w, " "); next }
+		function v(name) { return (name in col) ? $col[name] : 0 }
+		'"$cond"' { line = ""; for (i = 1; i <= n; i++) line = line (i > 1 ? " " : "") v(w[i]); print line }' "$csv"
+}
+
 # --- Test results -----------------------------------------------------------
-# Every check appends "status<TAB>name<TAB>detail" to $RESULTS (status: ok,
-# fail, skip) and prints the TAP line at once; scripts/report-results.sh
-# prints the summary.
+# Every check appends "status<TAB>name<TAB>detail<TAB>seconds" to $RESULTS
+# (status: ok, fail, skip; seconds: how long the test ran, empty when not
+# timed) and prints the TAP line at once; scripts/report-results.sh prints
+# the summary. A name stays the same from run to run: measurements go in
+# the detail, durations in their own column.
 RESULTS=${RESULTS:-$BUILD/check/results.tsv}
 
 # Results of a base other than 6.12 are named with the base first.
 RESULT_PREFIX=
 [ "$BASE" = 6.12 ] || RESULT_PREFIX="$BASE: "
 
-# result STATUS NAME [DETAIL...]: record one result and print its TAP line.
+# result [--secs N] STATUS NAME [DETAIL...]: record one result and print
+# its TAP line (nothing with RESULTS_QUIET set: a guest's results are
+# printed by the host that boots it, guest_run). The detail is printed
+# under a failure, and in one line under a pass.
 result() {
-	local status=$1 name=$RESULT_PREFIX$2 n detail
+	local secs="" status name n detail
+	if [ "$1" = --secs ]; then
+		secs=$2
+		shift 2
+	fi
+	status=$1 name=$RESULT_PREFIX$2
 	shift 2
 	detail=$(printf '%s' "$*" | tr '\t' ' ')
 	mkdir -p "$(dirname "$RESULTS")"
-	printf '%s\t%s\t%s\n' "$status" "$name" "${detail//$'\n'/\\n}" >>"$RESULTS"
+	printf '%s\t%s\t%s\t%s\n' "$status" "$name" "${detail//$'\n'/\\n}" "$secs" >>"$RESULTS"
+	[ -z "${RESULTS_QUIET:-}" ] || return 0
 	n=$(wc -l <"$RESULTS")
-	if [ -n "${RESULTS_QUIET:-}" ]; then
-		printf '  %s: %s\n' "$status" "$name"
-		return 0
-	fi
 	case "$status" in
-	ok) printf 'ok %d - %s\n' "$n" "$name" ;;
+	ok)
+		printf 'ok %d - %s%s\n' "$n" "$name" "${secs:+ (${secs} s)}"
+		[ -z "$detail" ] || printf '#   %s\n' "${detail%%$'\n'*}"
+		;;
 	skip) printf 'ok %d - %s # SKIP %s\n' "$n" "$name" "${detail%%$'\n'*}" ;;
 	*)
-		printf 'not ok %d - %s\n' "$n" "$name"
+		printf 'not ok %d - %s%s\n' "$n" "$name" "${secs:+ (${secs} s)}"
 		[ -z "$detail" ] || printf '%s\n' "$detail" | head -n 25 | sed 's/^/#   /'
 		;;
 	esac
 }
 
-# guest_results VMDIR VMRUN_RC SUFFIX: record the results a boot wrote
-# (VMDIR/results.tsv), whether it got to the end, and whether its kernel
-# log is clean.
-guest_results() {
-	local dir=$1 rc=$2 sfx=$3 found
-	if [ -f "$dir/results.tsv" ]; then
-		while IFS=$'\t' read -r status name detail; do
-			result "$status" "$name" "${detail//\\n/$'\n'}"
-		done <"$dir/results.tsv"
+# result_of NAME COMMAND...: run COMMAND (its output kept), record NAME ok,
+# or failed with the end of the output; returns COMMAND's status.
+result_of() {
+	local name=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" = 0 ]; then
+		result ok "$name"
+	else
+		result fail "$name" "$(tail -n 25 <<<"$out")"
 	fi
+	return "$rc"
+}
+
+# guest_run VMDIR PREFIX [VM-RUN OPTIONS...] -- COMMAND...: boot with
+# scripts/vm-run.sh --out VMDIR and run COMMAND, which records its results
+# with result() into VMDIR/results.tsv without printing them; here each is
+# recorded as it arrives, its name prefixed with PREFIX, and printed once,
+# as TAP. Returns vm-run.sh's exit code.
+guest_run() {
+	local vm=$1 prefix=$2 opts=() pid rc=0 line status name detail secs
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	rm -rf "$vm"
+	mkdir -p "$vm"
+	: >"$vm/results.tsv"
+	"$TOP/scripts/vm-run.sh" --out "$vm" "${opts[@]}" -- \
+		env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 "$@" &
+	pid=$!
+	while IFS= read -r line; do
+		# Split at \037, not at tabs: read would take two tabs (an empty
+		# detail) as one separator.
+		IFS=$'\037' read -r status name detail secs <<<"${line//$'\t'/$'\037'}"
+		result --secs "$secs" "$status" "$prefix$name" "${detail//\\n/$'\n'}"
+	done < <(tail -n +1 -s 0.5 -f --pid="$pid" "$vm/results.tsv")
+	wait "$pid" || rc=$?
+	return "$rc"
+}
+
+# guest_results VMDIR VMRUN_RC SUFFIX: record whether a boot got to the end
+# and whether its kernel log is clean.
+guest_results() {
+	local dir=$1 rc=$2 sfx=$3
+	[ -f "$dir/console.log" ] || : >"$dir/console.log"
 	if [ "$rc" -ne 0 ]; then
 		result fail "guest: boots and runs the tests to the end$sfx" \
 			"vm-run exited $rc; console: $dir/console.log" "$(tail -n 15 "$dir/console.log")"
 	fi
-	found=$(splats "$dir/console.log")
+	result_log_clean "guest: kernel log has no BUG/WARNING/Oops$sfx" "$dir/console.log"
+}
+
+# result_log_clean NAME LOG: record whether a kernel log has no splat.
+result_log_clean() {
+	local found
+	found=$(splats "$2")
 	if [ -z "$found" ]; then
-		result ok "guest: kernel log has no BUG/WARNING/Oops$sfx"
+		result ok "$1"
 	else
-		result fail "guest: kernel log has no BUG/WARNING/Oops$sfx" "$found"
+		result fail "$1" "$found"
 	fi
 }
 
@@ -426,11 +500,8 @@ guest_boot() {
 	local vm=$1 timeout=$2 sfx=$3 append=$4 rc=0 opts=()
 	shift 4
 	[ -z "$append" ] || opts=(--append "$append")
-	rm -rf "$vm"
-	mkdir -p "$vm"
-	CLOCK=icount "$TOP/scripts/vm-run.sh" --out "$vm" --timeout "$timeout" "${opts[@]}" -- \
-		env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 "$@" \
-		"$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
+	CLOCK=icount guest_run "$vm" "" --timeout "$timeout" "${opts[@]}" -- \
+		"$@" "$TOP/scripts/guest-run-selftests.sh" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
 	case " $append " in *" kunit.enable=1 "*) "$TOP/scripts/parse-kunit.sh" "$vm/console.log" ;; esac
 	guest_results "$vm" "$rc" "$sfx"
 }
