@@ -10,7 +10,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: run check check-guest help deps tree export roundtrip kernel kernel-debug check-debug kernel-kcsan check-kcsan selftests series-check \
-	bench bench-ipi-cost bench-spin-cost bench-overcommit bench-overcommit-quick nested-pause icount-model base-selftests qemu shell vm selftest pin-source clean distclean
+	bench bench-ipi-cost bench-spin-cost bench-overcommit bench-overcommit-quick bench-host nested-pause deb deb-full deb-check icount-model base-selftests qemu shell vm selftest pin-source clean distclean
 
 .DEFAULT_GOAL := help
 
@@ -46,6 +46,16 @@ selftests: kernel ## build the KVM selftests make check runs
 
 bench: selftests ## build the benchmarks in bench/ into build/bench
 	@$(S)/build-bench.sh
+
+##@ Packages for a real host
+deb: ## Debian packages (linux-image, linux-headers) with Debian's config, modules a KVM host needs -> build/deb/server/ (over an hour cold, see docs/host.md)
+	@$(S)/build-deb.sh
+
+deb-full: ## the same with every module of Debian's config -> build/deb/full/ (hours here, see docs/host.md)
+	@$(S)/build-deb.sh --full
+
+deb-check: ## check make deb's packages: contents, dpkg into a scratch root, boot with its modules, selftests, benchmark host path
+	@$(S)/check-deb.sh
 
 ##@ The series
 export: ## write build/linux's commits back to patches/ (+ round-trip check)
@@ -105,6 +115,9 @@ bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make 
 nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~5 min)
 	@$(S)/check-nested-pause.sh
 
+bench-host: ## on a real host running make deb's kernel: the overcommit benchmark with its KVM (QUICK=1: short form; docs/host.md)
+	@$(S)/bench-overcommit.sh --host $(if $(filter 1,$(QUICK)),--quick)
+
 icount-model: ## measure the time-faithful host (CLOCK=icount): exit cost, CPU handoff (~2 min warm)
 	@$(S)/icount-model.sh
 
@@ -113,7 +126,7 @@ base-selftests: ## existing KVM selftests on the unpatched base vs make check's 
 
 ##@ Tidy
 clean: ## remove build outputs, keep the tree and the download
-	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/check-guest build/obj-7.3 build/obj-series-7.3 build/selftests-7.3 build/selftests-series-7.3 build/bench build/bench-7.3 build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
+	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/check-guest build/obj-7.3 build/obj-series-7.3 build/selftests-7.3 build/selftests-series-7.3 build/bench build/bench-7.3 build/deb build/deb-7.3 build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
 
 distclean: ## remove everything under build/
 	rm -rf build

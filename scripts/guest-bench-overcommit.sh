@@ -62,7 +62,8 @@ work=$(mktemp -d "$work/kvm-yield-bench.XXXXXX") ||
 param=/sys/module/kvm/parameters/ipi_aware_yield
 features=/sys/kernel/debug/sched/features
 modprobe -q kvm_amd 2>/dev/null || modprobe -q kvm_intel 2>/dev/null || true
-[ -w "$param" ] || die "no $param: this kernel does not have the series"
+[ -e "$param" ] || die "no $param: this kernel does not have the series"
+[ -w "$param" ] || die "$param is not writable: run as root"
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 grep -qw 'YIELD_TO_HANDOFF' "$features" || die "no YIELD_TO_HANDOFF in $features"
 # shellcheck disable=SC2086
@@ -139,6 +140,7 @@ save_work() {
 # keep their logs.
 stop_guests() {
 	local g p
+	set_config full
 	if [ "${#guest_pids[@]}" -gt 0 ]; then
 		for ((g = 0; g < ${#gdirs[@]}; g++)); do
 			echo quit >"${gdirs[g]}/job.$((jobn[g] + 1))" 2>/dev/null || true

@@ -2,7 +2,8 @@
 # Install the Debian packages the harness needs (idempotent: does nothing
 # when they are all there). python3-ply, python3-git: checkpatch's SPDX check.
 # Arguments add groups: "qemu", what building QEMU needs (build-qemu.sh);
-# "bench", what the overcommit benchmark runs and plots with.
+# "bench", what the overcommit benchmark runs and plots with; "deb", what
+# make deb and make deb-check need.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +16,10 @@ for group in "$@"; do
 	qemu) pkgs+=(ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev
 		libcap-ng-dev libattr1-dev libfdt-dev dpkg-dev qemu-system-data seabios) ;;
 	bench) pkgs+=(libvips-tools gnuplot-nox) ;;
-	*) die "unknown package group '$group' (known: qemu, bench)" ;;
+	# make deb (bindeb-pkg: dpkg-dev, debhelper, rsync, kmod, cpio; pahole for BTF)
+	# and its check (busybox-static: the scratch initramfs's tools)
+	deb) pkgs+=(dpkg-dev debhelper rsync kmod cpio dwarves busybox-static) ;;
+	*) die "unknown package group '$group' (known: qemu, bench, deb)" ;;
 	esac
 done
 missing=()

@@ -472,7 +472,6 @@ guest_run() {
 # and whether its kernel log is clean.
 guest_results() {
 	local dir=$1 rc=$2 sfx=$3
-	[ -f "$dir/console.log" ] || : >"$dir/console.log"
 	if [ "$rc" -ne 0 ]; then
 		result fail "guest: boots and runs the tests to the end$sfx" \
 			"vm-run exited $rc; console: $dir/console.log" "$(tail -n 15 "$dir/console.log")"
@@ -483,6 +482,10 @@ guest_results() {
 # result_log_clean NAME LOG: record whether a kernel log has no splat.
 result_log_clean() {
 	local found
+	if [ ! -s "$2" ]; then
+		result fail "$1" "no kernel log at $2: the guest did not start"
+		return
+	fi
 	found=$(splats "$2")
 	if [ -z "$found" ]; then
 		result ok "$1"

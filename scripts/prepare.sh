@@ -4,14 +4,27 @@
 # (so that nothing runs on a stale tree after a pull), the kernel, QEMU
 # with patches-qemu/, the KVM selftests and the benchmarks. Every entry
 # point that boots the kernel calls this first; with nothing to do it
-# takes seconds.
-#   scripts/prepare.sh
+# takes seconds. Inside the harness's guest (a command that vm-run.sh runs,
+# whose file system is the host's, read-only) there is nothing to do: the
+# host that booted it has prepared everything.
+#   scripts/prepare.sh [--host]
+#   --host   for a real host's benchmark (bench-overcommit.sh --host): all
+#            but the project's QEMU, as its guests run under Debian's
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+# vm-init.sh's environment: the kernel command line's harness_out=.
+[ -z "${harness_out:-}" ] || exit 0
+
+host=0
+case "${1:-}" in
+--host) host=1 ;;
+"") ;;
+*) die "unknown argument $1 (see $0 --help)" ;;
+esac
 "$TOP/scripts/install-deps.sh" bench
 "$TOP/scripts/sync-tree.sh"
 "$TOP/scripts/build-kernel.sh"
-"$TOP/scripts/build-qemu.sh"
+[ "$host" = 1 ] || "$TOP/scripts/build-qemu.sh"
 "$TOP/scripts/build-selftests.sh"
 "$TOP/scripts/build-bench.sh"

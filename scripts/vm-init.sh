@@ -37,6 +37,19 @@ for d in /tmp /etc /var /root /home; do
 	mount -t overlay overlay -o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d" ||
 		echo "vm-init: no writable overlay on $d" >/dev/console
 done
+# A packaged kernel's modules (vm-run.sh --modules) where modprobe looks
+# for them; the directory that holds /lib/modules gets a writable layer, as
+# the host may have no /lib/modules to mount over. (Overlayfs is a module
+# there too: its initramfs has loaded it.)
+if [ -n "${harness_modules:-}" ]; then
+	d=$(readlink -f /lib)
+	u=/run/overlay/${d//\//_}
+	mkdir -p "$u/upper" "$u/work"
+	if ! mount -t overlay overlay -o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d" ||
+		! mkdir -p /lib/modules || ! mount --bind "$harness_modules" /lib/modules; then
+		fail "cannot bind $harness_modules over /lib/modules"
+	fi
+fi
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t cgroup2 cgroup2 /sys/fs/cgroup

@@ -14,6 +14,10 @@
 #                   path (default: a fresh one under build/vm/)
 #   --append ARGS   extra kernel command line
 #   --console FILE  where the kernel console goes (default DIR/console.log)
+#   --initrd FILE   an initramfs to boot with (a packaged kernel's modules:
+#                   scripts/deb-initramfs.sh)
+#   --modules DIR   the guest's /lib/modules (a packaged kernel installed
+#                   in a scratch root: ROOT/lib/modules)
 # Environment: QEMU=path of qemu-system-x86_64 (default: the one
 # scripts/build-qemu.sh built, with the emulated pause filter, if there is
 # one, else Debian's); ACCEL=kvm|tcg (default: kvm when /dev/kvm offers VMX/SVM),
@@ -31,7 +35,7 @@
 . "$(dirname "$0")/lib.sh"
 
 kernel=$OBJ/arch/x86/boot/bzImage
-cpus=$(nproc) mem=4G timeout=1800 out="" append="" console="" shell=0
+cpus=$(nproc) mem=4G timeout=1800 out="" append="" console="" shell=0 initrd="" modules=""
 while [ $# -gt 0 ]; do
 	case "$1" in --shell | --) ;; --*) need_value "$@" ;; esac
 	case "$1" in
@@ -42,6 +46,8 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--console) console=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--modules) modules=$2; shift 2 ;;
 	--shell) shell=1; shift ;;
 	--) shift; break ;;
 	-*) die "unknown option $1 (see $0 --help)" ;;
@@ -50,6 +56,8 @@ while [ $# -gt 0 ]; do
 done
 [ "$shell" = 1 ] || [ $# -gt 0 ] || die "no command given: scripts/vm-run.sh [options] -- command [args...]"
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel' first"
+[ -z "$initrd" ] || [ -f "$initrd" ] || die "no initramfs at $initrd"
+[ -z "$modules" ] || [ -d "$modules" ] || die "no module directory $modules"
 qemu_bin=$(qemu_path)
 command -v "$qemu_bin" >/dev/null || die "$qemu_bin is missing: run 'make deps' (Debian's QEMU) or 'make qemu'"
 qemu_extra=() pause_args=""
@@ -122,11 +130,12 @@ cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
 cmdline+=" init=$TOP/scripts/vm-init.sh panic=-1"
 cmdline+=" harness_out=$out harness_cwd=$PWD"
 [ "$shell" = 0 ] || cmdline+=" harness_mode=shell"
+[ -z "$modules" ] || cmdline+=" harness_modules=$(cd "$modules" && pwd)"
 cmdline+=" $pause_args $append"
 
 qemu=("$qemu_bin" "${qemu_extra[@]}" "${accel_args[@]}" -smp "$cpus" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot
-	-kernel "$kernel" -append "$cmdline"
+	-kernel "$kernel" ${initrd:+-initrd "$initrd"} -append "$cmdline"
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"
 	-fsdev "local,id=out,path=$out,security_model=none,multidevs=remap"
