@@ -62,7 +62,9 @@ fi
 
 name="deb: linux-headers holds what building a module for $release needs"
 missing=$(has "$check/headers.files" "^/usr/src/linux-headers-$rel/Makefile\$" \
-	"^/usr/src/linux-headers-$rel/\.config\$" "^/usr/src/linux-headers-$rel/Module\.symvers\$" \
+	"^/usr/src/linux-headers-$rel/include/config/auto\.conf\$" \
+	"^/usr/src/linux-headers-$rel/include/generated/autoconf\.h\$" \
+	"^/usr/src/linux-headers-$rel/Module\.symvers\$" \
 	"^$m/build\$")
 if [ -n "$headers" ] && [ -z "$missing" ]; then
 	result ok "$name"

@@ -27,10 +27,13 @@ for tool in sh mount umount mkdir insmod switch_root cat sleep; do
 done
 
 # modprobe --show-depends prints "insmod FILE" for each module in the
-# order they must load, dependencies first.
-n=0 loads=""
+# order they must load, dependencies first (a module two of them need,
+# twice: loaded once).
+n=0 loads="" seen=" "
 while read -r verb file _; do
 	[ "$verb" = insmod ] || continue
+	case "$seen" in *" $file "*) continue ;; esac
+	seen+="$file "
 	n=$((n + 1))
 	name=$(basename "$file")
 	name=$(printf '%02d-%s' "$n" "${name%.ko*}.ko")
