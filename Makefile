@@ -48,13 +48,13 @@ bench: selftests ## build the benchmarks in bench/ into build/bench
 	@$(S)/build-bench.sh
 
 ##@ Packages for a real host
-deb: ## Debian packages (linux-image, linux-headers) with Debian's config, modules a KVM host needs -> build/deb/server/ (over an hour cold, see docs/host.md)
+deb: ## Debian packages (linux-image, linux-headers) with Debian's config, modules a KVM host needs -> build/deb/server/ (110 min cold, 2 warm)
 	@$(S)/build-deb.sh
 
 deb-full: ## the same with every module of Debian's config -> build/deb/full/ (hours here, see docs/host.md)
 	@$(S)/build-deb.sh --full
 
-deb-check: ## check make deb's packages: contents, dpkg into a scratch root, boot with its modules, selftests, benchmark host path
+deb-check: ## check make deb's packages: contents, dpkg into a scratch root, boot with its modules, selftests, benchmark host path (8 min warm)
 	@$(S)/check-deb.sh
 
 ##@ The series
