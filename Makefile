@@ -51,7 +51,7 @@ bench: selftests ## build the benchmarks in bench/ into build/bench
 deb: ## Debian packages (linux-image, linux-headers) with Debian's config, modules a KVM host needs -> build/deb/server/ (110 min cold, 2 warm)
 	@$(S)/build-deb.sh
 
-deb-full: ## the same with every module of Debian's config -> build/deb/full/ (hours here, see docs/host.md)
+deb-full: ## the same with every module of Debian's config -> build/deb/full/ (about 6 h here, estimated)
 	@$(S)/build-deb.sh --full
 
 deb-check: ## check make deb's packages: contents, dpkg into a scratch root, boot with its modules, selftests, benchmark host path (8 min warm)
