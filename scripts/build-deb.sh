@@ -8,8 +8,8 @@
 # configuration, and of its modules only those a KVM host needs
 # (config/deb-server-modules.list, with what they depend on).
 #   --full         every module of Debian's configuration (hours here)
-#   --debug-info   keep Debian's debug information and BTF (a -dbg package
-#                  as well; about twice the time and ten times the disk)
+#   --debug-info   keep Debian's debug information and BTF (and a -dbg
+#                  package; longer to build, larger packages)
 # The packages land in build/deb/<variant>/ (BASE=7.3: build/deb-7.3/).
 # The kernel release is <base version>-ipiyield-g<commit>-<variant>, the
 # commit being the project's last one that changed what goes into the
