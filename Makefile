@@ -4,125 +4,133 @@
 #   make run      build what is missing, boot the patched kernel, run the demo
 #   make check    install what is needed, build, run every test (TAP)
 #
-# Everything is done by the scripts in scripts/; `make` alone lists targets.
+# Everything is done by the scripts in scripts/, one folder per stage:
+# `make X` runs scripts/<stage>/X.sh (variants pass it options); `make`
+# alone lists the targets by group, with their times here.
 
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: run check check-guest help deps tree export roundtrip kernel kernel-debug check-debug kernel-kcsan check-kcsan selftests series-check \
+.PHONY: run check check-guest check-mainline help prepare deps tree export roundtrip kernel kernel-debug check-debug kernel-kcsan check-kcsan selftests series-check \
 	bench bench-ipi-cost bench-spin-cost bench-overcommit bench-overcommit-quick bench-host nested-pause deb deb-full deb-check icount-model base-selftests qemu shell vm selftest pin-source clean distclean
 
 .DEFAULT_GOAL := help
 
 ##@ Main
 run: ## build what is missing, boot the patched kernel, run the demonstration (35 min cold, 23 warm)
-	@$(S)/run-demo.sh
+	@$(S)/run.sh
 
 check: ## install, build, and run every test of both bases; ends with "N passed, N failed, N skipped" (40 min cold, 34 warm)
 	@$(S)/check.sh
 
 check-guest: ## the inner loop: bring everything up to date, then only make check's guest stage [8/9] (9 min warm)
-	@$(S)/check-guest.sh --alone
+	@$(S)/check/check-guest.sh --alone
 
 help: ## list the targets by what they are for (what plain make does)
 	@awk '/^##@ / { printf "\n%s:\n", substr($$0, 5) } \
 		/^[a-z-]+:.*## / { t = $$1; sub(/:.*/, "", t); d = $$0; sub(/^[^#]*## /, "", d); printf "  %-24s %s\n", t, d }' $(MAKEFILE_LIST)
 
 ##@ Build
+prepare: ## bring everything make check uses up to date: packages, tree, kernel, QEMU, selftests, benchmarks (seconds when current)
+	@$(S)/compile/prepare.sh
+
 deps: ## install the Debian packages the harness needs
-	@$(S)/install-deps.sh
+	@$(S)/source/deps.sh
 
 tree: ## build/linux = pinned base + patches/ (FORCE=1 drops local changes)
-	@$(S)/sync-tree.sh
+	@$(S)/source/tree.sh
 
 kernel: tree ## configure and build the patched kernel into build/obj (9 min cold, < 2 incremental)
-	@$(S)/build-kernel.sh
+	@$(S)/compile/kernel.sh
 
 qemu: ## build QEMU with patches-qemu/ into build/qemu-build (4 min cold)
-	@$(S)/build-qemu.sh
+	@$(S)/compile/qemu.sh
 
 selftests: kernel ## build the KVM selftests make check runs
-	@$(S)/build-selftests.sh
+	@$(S)/compile/selftests.sh
 
 bench: selftests ## build the benchmarks in bench/ into build/bench
-	@$(S)/build-bench.sh
+	@$(S)/compile/bench.sh
 
 ##@ Packages for a real host
 deb: ## Debian packages (linux-image, linux-headers) with Debian's config, modules a KVM host needs -> build/deb/server/ (110 min cold, 2 warm)
-	@$(S)/build-deb.sh
+	@$(S)/compile/deb.sh
 
 deb-full: ## the same with every module of Debian's config -> build/deb/full/ (about 6 h here, estimated)
-	@$(S)/build-deb.sh --full
+	@$(S)/compile/deb.sh --full
 
 deb-check: ## check make deb's packages: contents, dpkg into a scratch root, boot with its modules, selftests, benchmark host path (8 min warm)
-	@$(S)/check-deb.sh
+	@$(S)/check/deb-check.sh
 
 ##@ The series
 export: ## write build/linux's commits back to patches/ (+ round-trip check)
-	@$(S)/export-series.sh
+	@$(S)/source/export.sh
 
 roundtrip: ## prove patches/ applied with fuzz 0 equals build/linux
-	@$(S)/check-roundtrip.sh
+	@$(S)/source/roundtrip.sh
+
+check-mainline: ## make check's stage 9 alone: the 7.3 series built, checked and booted (25 min warm)
+	@$(S)/check/check-mainline.sh
 
 series-check: kernel ## per-patch checks only: checkpatch, W=1/sparse builds
-	@rm -f build/check/results.tsv; $(S)/check-series.sh && $(S)/report-results.sh
+	@rm -f build/check/results.tsv; $(S)/check/series-check.sh && $(S)/check/report-results.sh
 
 pin-source: ## record the digests of the version in config/source.env
-	@$(S)/pin-source.sh
+	@$(S)/source/pin-source.sh
 
 ##@ Inside the patched kernel
 shell: ## interactive shell inside the patched kernel
-	@$(S)/prepare.sh
-	@$(S)/vm-run.sh --shell
+	@$(S)/compile/prepare.sh
+	@$(S)/vm/vm.sh --shell
 
 vm: ## run CMD="..." inside the patched kernel
 	@test -n "$(CMD)" || { echo 'usage: make vm CMD="command args"' >&2; exit 2; }
-	@$(S)/prepare.sh
-	@$(S)/vm-run.sh -- bash -c '$(CMD)'
+	@$(S)/compile/prepare.sh
+	@$(S)/vm/vm.sh -- bash -c '$(CMD)'
 
 selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=...]
 	@test -n "$(T)" || { echo 'usage: make selftest T=x86_64/xapic_ipi_test [ARGS="-s 5"]' >&2; exit 2; }
-	@$(S)/prepare.sh
+	@$(S)/compile/prepare.sh
 	@test -x "build/selftests/kvm/$(T)" || { echo "no test build/selftests/kvm/$(T): see build/selftests/kvm/x86_64/" >&2; exit 2; }
-	@$(S)/vm-run.sh -- build/selftests/kvm/$(T) $(ARGS)
+	@$(S)/vm/vm.sh -- build/selftests/kvm/$(T) $(ARGS)
 
 ##@ Debug kernels
 kernel-debug: tree ## the debug variant (lockdep, KASAN, UBSAN) into build/obj-debug
-	@OBJ=build/obj-debug EXTRA_CONFIG=config/kernel-debug.config $(S)/build-kernel.sh
+	@OBJ=build/obj-debug EXTRA_CONFIG=config/kernel-debug.config $(S)/compile/kernel.sh
 
 check-debug: ## boot the debug kernel, run the KVM selftests (stress: STRESS_SECS=600 per part), fail on any splat (~30 min)
-	@$(S)/check-debug.sh debug
+	@$(S)/check/check-debug.sh debug
 
 kernel-kcsan: tree ## the KCSAN variant into build/obj-kcsan
-	@OBJ=build/obj-kcsan EXTRA_CONFIG=config/kernel-kcsan.config $(S)/build-kernel.sh
+	@OBJ=build/obj-kcsan EXTRA_CONFIG=config/kernel-kcsan.config $(S)/compile/kernel.sh
 
 check-kcsan: ## as check-debug, on the KCSAN kernel
-	@$(S)/check-debug.sh kcsan
+	@$(S)/check/check-debug.sh kcsan
 
 ##@ Measure
 bench-ipi-cost: ## cost of IPI tracking: ping-pong round trips/s, on vs off (~4 min)
-	@$(S)/bench-ipi-cost.sh
+	@$(S)/bench/bench-ipi-cost.sh
 
 bench-spin-cost: ## cost of the directed-yield search: spins/s with 8-300 vCPUs, on vs off (~10 min)
-	@$(S)/bench-spin-cost.sh
+	@$(S)/bench/bench-spin-cost.sh
 
 bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<machine>/ (~1 h under emulation)
-	@$(S)/bench-overcommit.sh
+	@$(S)/bench/bench-overcommit.sh
 
 bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make run ends with, ~10 min)
-	@$(S)/bench-overcommit.sh --quick
+	@$(S)/bench/bench-overcommit.sh --quick
 
 nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~5 min)
-	@$(S)/check-nested-pause.sh
+	@$(S)/check/nested-pause.sh
 
 bench-host: ## on a real host running make deb's kernel: the overcommit benchmark with its KVM (QUICK=1: short form; docs/host.md)
-	@$(S)/bench-overcommit.sh --host $(if $(filter 1,$(QUICK)),--quick)
+	@$(S)/bench/bench-overcommit.sh --host $(if $(filter 1,$(QUICK)),--quick)
 
 icount-model: ## measure the time-faithful host (CLOCK=icount): exit cost, CPU handoff (~2 min warm)
-	@$(S)/icount-model.sh
+	@$(S)/bench/icount-model.sh
 
 base-selftests: ## existing KVM selftests on the unpatched base vs make check's results
-	@$(S)/base-selftests.sh
+	@$(S)/check/base-selftests.sh
 
 ##@ Tidy
 clean: ## remove build outputs, keep the tree and the download

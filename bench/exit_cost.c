@@ -10,7 +10,7 @@
  * (docs/icount.md) this is the round trip in its virtual time, the figure
  * that x-svm-switch-ns is set from.
  *
- * Built against the KVM selftests library (see scripts/build-bench.sh).
+ * Built against the KVM selftests library (see scripts/compile/bench.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>

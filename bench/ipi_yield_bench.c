@@ -20,7 +20,7 @@
  * (the vCPUs' spin_yield_* statistics) summed over the intervals.
  *
  * Built against the KVM selftests library of the patched tree (see
- * scripts/build-bench.sh); needs root for the kvm module parameters.
+ * scripts/compile/bench.sh); needs root for the kvm module parameters.
  */
 #include <fcntl.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Names of the KVM selftests library that changed between the two kernel
- * bases the benchmarks build against: scripts/build-bench.sh defines
+ * bases the benchmarks build against: scripts/compile/bench.sh defines
  * KVM_SELFTESTS_GVA_T where the library has gva_t (mainline, 7.3), which
  * replaced vm_vaddr_t, and pin_task_to_cpu(), which replaced
  * kvm_pin_this_task_to_pcpu().

@@ -21,7 +21,7 @@
  * prints each interval, then per configuration the median, minimum and
  * maximum, and the ratio of the medians.  Needs root (the kvm module
  * parameter) and, with -m busy, two CPUs.  Built against the KVM selftests
- * library of the patched tree (see scripts/build-bench.sh).
+ * library of the patched tree (see scripts/compile/bench.sh).
  */
 #include <fcntl.h>
 #include <getopt.h>

@@ -11,7 +11,7 @@
  * how long a turn lasts (a PAUSE ends the turn there, so -n measures the
  * turn): the same wait that an IPI to a running vCPU has.
  *
- * A plain program; built with the other benchmarks (scripts/build-bench.sh).
+ * A plain program; built with the other benchmarks (scripts/compile/bench.sh).
  */
 #include <pthread.h>
 #include <sched.h>

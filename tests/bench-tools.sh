@@ -3,8 +3,8 @@
 # nested guests: each workload runs (natively, 1 s) and prints a positive
 # rate; the summary of a made-up runs.csv has the medians, ranges, counts,
 # changes and plot that the numbers give. Records one result per check.
-# shellcheck source=../scripts/lib.sh
-. "$(dirname "$0")/../scripts/lib.sh"
+# shellcheck source=../scripts/lib/lib.sh
+. "$(dirname "$0")/../scripts/lib/lib.sh"
 
 bin=$BUILD/bench/guest
 [ -x "$bin/dedup" ] || die "the workloads are not built: run 'make bench'"
@@ -36,7 +36,7 @@ for job in "control 0.5" "control 0.5" "ipi 0.5" "nosuch 1" "quit"; do
 	echo "$job" >"$a/job.$n"
 done
 rc=0
-TMPDIR=$tmp BENCH_BIN=$bin timeout 120 "$TOP/scripts/nested-guest-agent.sh" "$a" >"$a/agent.log" 2>&1 || rc=$?
+TMPDIR=$tmp BENCH_BIN=$bin timeout 120 "$TOP/scripts/guest/nested-agent.sh" "$a" >"$a/agent.log" 2>&1 || rc=$?
 ok=1
 for n in 1 2 3; do
 	grep -qE '^rate=[0-9.]*[1-9][0-9.]* ' "$a/result.$n" 2>/dev/null &&
@@ -64,7 +64,7 @@ mkdir -p "$d"
 		echo "ipi,2,$c,$r,2,$g2,calls/s,2,10,2,0,0,0,8,0,0,0"
 	done
 } >"$d/runs.csv"
-if out=$(python3 "$TOP/scripts/bench-summarize.py" "$d" 2>&1) &&
+if out=$(python3 "$TOP/scripts/bench/summarize.py" "$d" 2>&1) &&
 	grep -qx 'ipi,2,baseline,12.00,10.00,20.00,3' "$d/summary.csv" &&
 	grep -qx 'ipi,2,full,18.00,15.00,30.00,3' "$d/summary.csv" &&
 	grep -q '| 18.00 (+50.0 %' "$d/summary.md" &&

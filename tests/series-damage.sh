@@ -3,12 +3,12 @@
 # that names the patch. Builds three one-patch series on a scratch clone of
 # build/linux (build/linux itself is not touched) and runs the harness's own
 # steps on them:
-#   1. a patch that no longer applies          -> scripts/sync-tree.sh
-#   2. a patch with checkpatch --strict errors -> scripts/check-series.sh
-#   3. a patch that does not compile           -> scripts/check-series.sh
+#   1. a patch that no longer applies          -> scripts/source/tree.sh
+#   2. a patch with checkpatch --strict errors -> scripts/check/series-check.sh
+#   3. a patch that does not compile           -> scripts/check/series-check.sh
 # Records one result per case.
-# shellcheck source=../scripts/lib.sh
-. "$(dirname "$0")/../scripts/lib.sh"
+# shellcheck source=../scripts/lib/lib.sh
+. "$(dirname "$0")/../scripts/lib/lib.sh"
 
 [ -d "$TREE/.git" ] || die "build/linux does not exist: run 'make tree' first"
 [ -f "$OBJ/.config" ] || die "the kernel is not configured: run 'make kernel' first"
@@ -45,9 +45,9 @@ harness_steps() {
 	export TREE=$scratch/linux PATCHES=$scratch/patches-$name
 	export SERIES_WT=$scratch/wt SERIES_OBJ=$scratch/obj
 	export RESULTS=$scratch/results-$name.tsv FORCE=1
-	"$TOP/scripts/sync-tree.sh" || return
+	"$TOP/scripts/source/tree.sh" || return
 	[ "$steps" = all ] || return 0
-	"$TOP/scripts/check-series.sh"
+	"$TOP/scripts/check/series-check.sh"
 }
 
 # The damaged patches, each made on the base.

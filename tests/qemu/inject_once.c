@@ -15,7 +15,7 @@
  * runs that find the vector not in service.  The test fails if the handler
  * ran more (or fewer) times than IPIs were sent.  Exit codes as kselftest.
  *
- * Built against the KVM selftests library (scripts/build-bench.sh).
+ * Built against the KVM selftests library (scripts/compile/bench.sh).
  */
 #include <pthread.h>
 #include <stdio.h>
