@@ -4,9 +4,10 @@
 #   make run      build what is missing, boot the patched kernel, run the demo
 #   make check    install what is needed, build, run every test (TAP)
 #
-# Everything is done by the scripts in scripts/, one folder per stage:
-# `make X` runs scripts/<stage>/X.sh (variants pass it options); `make`
-# alone lists the targets by group, with their times here.
+# Everything is done by the scripts in scripts/, one folder per stage
+# (scripts/README.md): most targets X run scripts/<stage>/X.sh, variants
+# pass it options; `make` alone lists the targets by group, with their
+# times here.
 
 SHELL := /bin/bash
 S := scripts
@@ -69,9 +70,6 @@ export: ## write build/linux's commits back to patches/ (+ round-trip check)
 roundtrip: ## prove patches/ applied with fuzz 0 equals build/linux
 	@$(S)/source/roundtrip.sh
 
-check-mainline: ## make check's stage 9 alone: the 7.3 series built, checked and booted (25 min warm)
-	@$(S)/check/check-mainline.sh
-
 series-check: kernel ## per-patch checks only: checkpatch, W=1/sparse builds
 	@rm -f build/check/results.tsv; $(S)/check/series-check.sh && $(S)/check/report-results.sh
 
@@ -94,7 +92,16 @@ selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=.
 	@test -x "build/selftests/kvm/$(T)" || { echo "no test build/selftests/kvm/$(T): see build/selftests/kvm/x86_64/" >&2; exit 2; }
 	@$(S)/vm/vm.sh -- build/selftests/kvm/$(T) $(ARGS)
 
-##@ Debug kernels
+##@ Other checks
+check-mainline: ## make check's stage 9 alone: the 7.3 series built, checked and booted; summary at the end (10 min warm)
+	@$(S)/check/check-mainline.sh --alone
+
+nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~5 min)
+	@$(S)/check/nested-pause.sh
+
+base-selftests: ## existing KVM selftests on the unpatched base vs make check's results
+	@$(S)/check/base-selftests.sh
+
 kernel-debug: tree ## the debug variant (lockdep, KASAN, UBSAN) into build/obj-debug
 	@OBJ=build/obj-debug EXTRA_CONFIG=config/kernel-debug.config $(S)/compile/kernel.sh
 
@@ -117,11 +124,8 @@ bench-spin-cost: ## cost of the directed-yield search: spins/s with 8-300 vCPUs,
 bench-overcommit: ## overcommit benchmark, full matrix -> bench/results/<date>-<machine>/ (~1 h under emulation)
 	@$(S)/bench/bench-overcommit.sh
 
-bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make run ends with, ~10 min)
+bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make run ends with, 12-18 min)
 	@$(S)/bench/bench-overcommit.sh --quick
-
-nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~5 min)
-	@$(S)/check/nested-pause.sh
 
 bench-host: ## on a real host running make deb's kernel: the overcommit benchmark with its KVM (QUICK=1: short form; docs/host.md)
 	@$(S)/bench/bench-overcommit.sh --host $(if $(filter 1,$(QUICK)),--quick)
@@ -129,12 +133,9 @@ bench-host: ## on a real host running make deb's kernel: the overcommit benchmar
 icount-model: ## measure the time-faithful host (CLOCK=icount): exit cost, CPU handoff (~2 min warm)
 	@$(S)/bench/icount-model.sh
 
-base-selftests: ## existing KVM selftests on the unpatched base vs make check's results
-	@$(S)/check/base-selftests.sh
-
 ##@ Tidy
 clean: ## remove build outputs, keep the tree and the download
-	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/check-guest build/obj-7.3 build/obj-series-7.3 build/selftests-7.3 build/selftests-series-7.3 build/bench build/bench-7.3 build/deb build/deb-7.3 build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
+	rm -rf build/obj build/obj-series build/selftests build/selftests-series build/vm build/check build/check-guest build/check-mainline build/obj-7.3 build/obj-series-7.3 build/selftests-7.3 build/selftests-series-7.3 build/bench build/bench-7.3 build/deb build/deb-7.3 build/obj-base build/base-check build/qemu-build build/obj-debug build/check-debug build/obj-kcsan build/check-kcsan build/nested-pause
 
 distclean: ## remove everything under build/
 	rm -rf build

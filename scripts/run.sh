@@ -2,7 +2,7 @@
 # `make run`: build what is missing, print what the series changes, boot
 # the patched kernel and run the demonstration inside it; then the short
 # form of the overcommit benchmark (scripts/bench/bench-overcommit.sh --quick,
-# about 18 min), which ends with its table. QUICK_BENCH=0 skips it.
+# 12-18 min), which ends with its table. QUICK_BENCH=0 skips it.
 # shellcheck source=lib/lib.sh
 . "$(dirname "$0")/lib/lib.sh"
 
@@ -23,5 +23,5 @@ say "booting the patched kernel under QEMU (CLOCK=${CLOCK:-icount})"
 CLOCK=${CLOCK:-icount} "$TOP/scripts/vm/vm.sh" --timeout 900 -- \
 	"$TOP/scripts/guest/demo.sh" "$SELFTESTS_DIR/kvm" "$BENCH_DIR"
 [ "${QUICK_BENCH:-1}" = 1 ] || exit 0
-say "overcommit benchmark, short form: 1 and 2 nested Linux guests, baseline vs full (about 18 min)"
+say "overcommit benchmark, short form: 1 and 2 nested Linux guests, baseline vs full (12-18 min)"
 exec "$TOP/scripts/bench/bench-overcommit.sh" --quick

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The overcommit benchmark (docs/benchmark.md): boot the
-# patched kernel, run scripts/guest/bench-overcommit.sh inside it (1..4
+# patched kernel, run scripts/guest/overcommit.sh inside it (1..4
 # nested guests, four workloads, four configurations flipped at run time,
 # interleaved repetitions), then summarize: summary.csv, summary.md,
 # plot.png, metadata.txt, runs.csv.
@@ -101,13 +101,13 @@ if [ "$host" = 1 ]; then
 	# This machine is the host: its own KVM runs the guests.
 	mkdir -p "$l1/run"
 	QEMU=qemu-system-x86_64 VIPS_SIZE="$vips_size" \
-		"$TOP/scripts/guest/bench-overcommit.sh" --out "$l1/run" "${bench_args[@]}" || rc=$?
+		"$TOP/scripts/guest/overcommit.sh" --out "$l1/run" "${bench_args[@]}" || rc=$?
 	[ "$rc" = 0 ] || die "the benchmark stopped (exit $rc): see $l1/run/"
 else
 	# The guests run under Debian's QEMU, as on an operator's host.
 	"$TOP/scripts/vm/vm.sh" --cpus "$cpus" --mem "${mem_g}G" --out "$l1" --timeout 14400 \
 		--append "${HOST_APPEND:-}" -- \
-		env BASE="$BASE" QEMU=qemu-system-x86_64 VIPS_SIZE="$vips_size" "$TOP/scripts/guest/bench-overcommit.sh" \
+		env BASE="$BASE" QEMU=qemu-system-x86_64 VIPS_SIZE="$vips_size" "$TOP/scripts/guest/overcommit.sh" \
 		--out "$l1/run" "${bench_args[@]}" || rc=$?
 	[ "$rc" = 0 ] || die "the benchmark stopped (exit $rc): see $l1/console.log and $l1/run/"
 fi

@@ -15,11 +15,7 @@
 # shellcheck source=../lib/lib.sh
 . "$(dirname "$0")/../lib/lib.sh"
 
-case "${1:-}" in
--h | --help) sed -n '2,/^# shellcheck/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-"") ;;
-*) die "usage: $0 [--help]" ;;
-esac
+[ $# = 0 ] || die "usage: $0 [--help]"
 
 "$TOP/scripts/compile/prepare.sh"
 

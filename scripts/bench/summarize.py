@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Summarize the overcommit benchmark's runs.csv (scripts/guest/bench-overcommit.sh).
+"""Summarize the overcommit benchmark's runs.csv (scripts/guest/overcommit.sh).
 
     scripts/bench/summarize.py RUN_DIR [--title TEXT]
 

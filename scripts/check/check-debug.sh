@@ -38,7 +38,7 @@ mkdir -p "$vm"
 rc=0
 say "booting the $variant kernel: series selftests (stress: 2 x ${stress_secs}s) and existing KVM selftests"
 # Single-threaded TCG (TCG_THREAD overrides), as for make check's stress
-# boot (see check.sh).
+# boot (see scripts/check/check-guest.sh).
 TCG_THREAD=${TCG_THREAD:-single} guest_run "$vm" "$variant kernel: " \
 	--kernel "$debug_obj/arch/x86/boot/bzImage" --timeout $((3600 + 6 * stress_secs)) -- \
 	env STRESS_SECS="$stress_secs" \

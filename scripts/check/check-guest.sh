@@ -10,17 +10,8 @@
 # shellcheck source=../lib/lib.sh
 . "$(dirname "$0")/../lib/lib.sh"
 
-alone=0
-case "${1:-}" in
---alone) alone=1 ;;
-"") ;;
-*) die "unknown argument $1 (see $0 --help)" ;;
-esac
-
-if [ "$alone" = 1 ]; then
+if stage_alone check-guest "$@"; then
 	"$TOP/scripts/compile/prepare.sh"
-	export RESULTS=$BUILD/check-guest/results.tsv
-	rm -rf "$BUILD/check-guest"
 fi
 dir=$(dirname "$RESULTS")
 mkdir -p "$dir"
@@ -53,5 +44,3 @@ if out=$("$TOP/scripts/check/nested-pause.sh" 2>&1); then
 else
 	result fail "nested Linux guest: pause-loop exits reach directed yield" "$(tail -n 15 <<<"$out")"
 fi
-
-[ "$alone" = 0 ] || exec "$TOP/scripts/check/report-results.sh"

@@ -9,10 +9,19 @@
 # config/selftests.list. Results are named "7.3: ...". The per-patch
 # builds (W=1, sparse, kernel-doc) are not in make check, for its time:
 # 'BASE=7.3 make series-check'.
-#   scripts/check/check-mainline.sh
+# `make check-mainline` runs this stage alone: --alone installs what is
+# missing and builds QEMU first, keeps its results in build/check-mainline/
+# and ends with the summary (10 min warm here), exiting non-zero on a
+# failure.
+#   scripts/check/check-mainline.sh [--alone]
 [ "${BASE:-}" = 7.3 ] || BASE=7.3 exec "$0" "$@"
 # shellcheck source=../lib/lib.sh
 . "$(dirname "$0")/../lib/lib.sh"
+
+if stage_alone check-mainline "$@"; then
+	"$TOP/scripts/source/deps.sh" bench
+	"$TOP/scripts/compile/qemu.sh"
+fi
 
 applies="patches-7.3/kvm/ + sched/ apply to $SOURCE_PACKAGE $SOURCE_VERSION (fuzz 0)"
 result_of "series: $applies" "$TOP/scripts/source/tree.sh" || exit 0

@@ -124,11 +124,11 @@ rc=0
 initrd=$("$TOP/scripts/compile/deb-initramfs.sh" "$root" "$release" "$check/initramfs.img") &&
 	CLOCK=icount guest_run "$vm" "" --kernel "$root/boot/vmlinuz-$release" \
 		--initrd "$initrd" --modules "$root/lib/modules" --timeout 1200 -- \
-		"$TOP/scripts/guest/deb-check.sh" "$release" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
+		"$TOP/scripts/guest/deb.sh" "$release" "$SELFTESTS_DIR/kvm" "$vm/logs" || rc=$?
 guest_results "$vm" "$rc" " (packaged kernel)"
 
 
-# The overcommit benchmark's host path (bench/bench-overcommit.sh --host, as the
+# The overcommit benchmark's host path (scripts/bench/bench-overcommit.sh --host, as the
 # README's "Trying it on your host" runs it) on the packaged kernel: its
 # own KVM runs a guest of twice as many vCPUs as it has CPUs, IPI load,
 # the series off then on, nothing set for the emulator (no pause-filter
@@ -153,7 +153,7 @@ if [ "$rc" = 0 ] && [ -s "$csv" ]; then
 		result fail "$name" "spin exits off ${base_spins:-none}, on ${full_spins:-none}, yields to IPI receivers ${recv:-none}:" "$(cat "$csv")"
 	fi
 else
-	result fail "$name" "bench/bench-overcommit.sh --host exited $rc; console: $bench/console.log" "$(tail -n 15 "$bench/.output" 2>/dev/null)"
+	result fail "$name" "scripts/bench/bench-overcommit.sh --host exited $rc; console: $bench/console.log" "$(tail -n 15 "$bench/.output" 2>/dev/null)"
 fi
 result_log_clean "deb: kernel log has no BUG/WARNING/Oops (packaged kernel, benchmark)" "$bench/console.log"
 

@@ -22,7 +22,7 @@ vcpus=$((2 * cpus))
 say "a nested Linux guest of $vcpus vCPUs on the $cpus CPUs of the patched kernel (CLOCK=$CLOCK), IPI load, series off then on"
 rc=0
 "$TOP/scripts/vm/vm.sh" --cpus "$cpus" --out "$out" --timeout 1500 --mem 3G -- \
-	env QEMU=qemu-system-x86_64 "$TOP/scripts/guest/bench-overcommit.sh" \
+	env QEMU=qemu-system-x86_64 "$TOP/scripts/guest/overcommit.sh" \
 	--out "$out/run" --vms 1 --vcpus "$vcpus" --workloads ipi \
 	--configs "baseline full" --reps 1 --secs 5 --append "lapic=notscdeadline" || rc=$?
 [ "$rc" = 0 ] || die "the run stopped (exit $rc): see $out/console.log and $out/run/"

@@ -8,7 +8,7 @@
 # whose file system is the host's, read-only) there is nothing to do: the
 # host that booted it has prepared everything.
 #   scripts/compile/prepare.sh [--host]
-#   --host   for a real host's benchmark (bench/bench-overcommit.sh --host): all
+#   --host   for a real host's benchmark (scripts/bench/bench-overcommit.sh --host): all
 #            but the project's QEMU, as its guests run under Debian's
 # shellcheck source=../lib/lib.sh
 . "$(dirname "$0")/../lib/lib.sh"

@@ -6,8 +6,8 @@
 set -u
 # shellcheck source=../lib/help.sh
 . "$(dirname "$0")/../lib/help.sh"
-sel=${1:?usage: guest/demo.sh SELFTEST_DIR BENCH_DIR}
-bench=${2:?usage: guest/demo.sh SELFTEST_DIR BENCH_DIR}
+sel=${1:?usage: scripts/guest/demo.sh SELFTEST_DIR BENCH_DIR}
+bench=${2:?usage: scripts/guest/demo.sh SELFTEST_DIR BENCH_DIR}
 # The x86 selftests' folder: x86_64/ up to 6.12, x86/ since 6.15.
 x86=x86_64
 [ -d "$sel/x86_64" ] || x86=x86

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs inside a nested guest of the overcommit benchmark (started by
-# scripts/guest/bench-overcommit.sh through scripts/vm/vm.sh): checks the
+# scripts/guest/overcommit.sh through scripts/vm/vm.sh): checks the
 # workloads, says "ready", then runs the jobs the host writes into DIR, one
 # at a time, until the job "quit".
 #

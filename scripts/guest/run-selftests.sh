@@ -11,7 +11,7 @@
 # STRESS=skip leaves out the tests that keep nested guests exiting on every
 # CPU as fast as they can (the stress test, the isolation test), STRESS=only
 # runs nothing else: make check runs them in a boot of their own, on the
-# time-faithful host (CLOCK=icount, see check.sh). QEMU_TESTS=DIR also runs
+# time-faithful host (CLOCK=icount, see scripts/check/check-guest.sh). QEMU_TESTS=DIR also runs
 # the regression tests of patches-qemu/ built there (tests/qemu/*.c).
 #   scripts/guest/run-selftests.sh SELFTEST_DIR LOGDIR
 # shellcheck source=../lib/lib.sh

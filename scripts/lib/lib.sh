@@ -362,8 +362,8 @@ require_tree_in_sync() {
 }
 
 # --- The overcommit benchmark's runs.csv -----------------------------------
-# One row per guest and run (scripts/guest/bench-overcommit.sh writes it;
-# bench/summarize.py and the checks read it by column name, so a column
+# One row per guest and run (scripts/guest/overcommit.sh writes it;
+# scripts/bench/summarize.py and the checks read it by column name, so a column
 # added here reaches them all).
 RUNS_CSV_COLUMNS=workload,vms,config,rep,guest,rate,unit,secs,spin_exits
 RUNS_CSV_COLUMNS+=,yield_ipi_receiver,yield_pending_irq,yield_preempted,yield_woken
@@ -425,6 +425,24 @@ result() {
 
 # result_of NAME COMMAND...: run COMMAND (its output kept), record NAME ok,
 # or failed with the end of the output; returns COMMAND's status.
+# stage_alone NAME "$@": for a stage of make check that is also a target of
+# its own. With --alone (returns 0) its results go to build/NAME/ and the
+# summary ends it, exiting non-zero on a failure however the stage stops;
+# with no argument it returns 1 (a stage of make check).
+stage_alone() {
+	local name=$1
+	shift
+	case "${1:-}" in
+	--alone) ;;
+	"") return 1 ;;
+	*) die "unknown argument $1 (see $0 --help)" ;;
+	esac
+	export RESULTS=$BUILD/$name/results.tsv
+	rm -rf "${BUILD:?}/$name"
+	mkdir -p "$BUILD/$name"
+	trap 'exec "$TOP/scripts/check/report-results.sh"' EXIT
+}
+
 result_of() {
 	local name=$1 out rc=0
 	shift

@@ -4,10 +4,11 @@
 # needs to run there, runs the host's command and powers off. Its own
 # messages go to the kernel console.
 # shellcheck source=../lib/help.sh
-. "$(dirname "$0")/../lib/help.sh"
-# Anywhere but as the guest's PID 1 it would mount over this machine's
-# /proc, /run, /tmp, /etc, ... and rename it.
-if [ $$ != 1 ]; then
+. "${0%/*}/../lib/help.sh"
+# Anywhere but as PID 1 of the guest that vm.sh boots (whose kernel command
+# line sets harness_out=) it would mount over this machine's /proc, /run,
+# /tmp, /etc, ... and rename it.
+if [ $$ != 1 ] || [ -z "${harness_out:-}" ]; then
 	echo "error: $0 is the init of the guest that scripts/vm/vm.sh boots and runs only there (as PID 1); to run a command in the patched kernel: scripts/vm/vm.sh -- COMMAND" >&2
 	exit 2
 fi
@@ -24,7 +25,7 @@ power_off() {
 }
 
 fail() {
-	echo "vm-init: $*" >/dev/console
+	echo "vm/init.sh: $*" >/dev/console
 	power_off
 }
 
@@ -43,7 +44,7 @@ for d in /tmp /etc /var /root /home; do
 	u=/run/overlay/${d//\//_}
 	mkdir -p "$u/upper" "$u/work"
 	mount -t overlay overlay -o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d" ||
-		echo "vm-init: no writable overlay on $d" >/dev/console
+		echo "vm/init.sh: no writable overlay on $d" >/dev/console
 done
 # A packaged kernel's modules (vm/vm.sh --modules) where modprobe looks
 # for them; the directory that holds /lib/modules gets a writable layer, as
@@ -70,7 +71,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none out "$out" 
 	fail "cannot mount the result directory $out"
 
 if [ "${harness_mode:-cmd}" = shell ]; then
-	echo "vm-init: shell in the patched kernel ($(uname -r)); 'exit' powers off" >/dev/console
+	echo "vm/init.sh: shell in the patched kernel ($(uname -r)); 'exit' powers off" >/dev/console
 	cd "${harness_cwd:-/}" || cd /
 	setsid -c bash -l </dev/ttyS0 >/dev/ttyS0 2>&1
 else

@@ -25,7 +25,7 @@
 # Inside a run nothing here forks or touches OUT; each guest measures its
 # window in its own clock.
 #
-#   scripts/guest/bench-overcommit.sh --out DIR [--vms "1 2 3 4"]
+#   scripts/guest/overcommit.sh --out DIR [--vms "1 2 3 4"]
 #       [--workloads "dedup vips ipi control"] [--configs "baseline kvm sched full"]
 #       [--reps 5] [--secs 8] [--vcpus N] [--mem 1G] [--append GUEST_KERNEL_ARGS]
 #       [--work DIR]
@@ -163,7 +163,7 @@ start_guest() {
 	ACCEL=kvm "$TOP/scripts/vm/vm.sh" --cpus "$vcpus" --mem "$mem" --out "$d" \
 		--append "$append" --timeout 86400 -- \
 		env VIPS_SIZE="$vips_size" "$TOP/scripts/guest/nested-agent.sh" "$d" \
-		>"$d/vm-run.log" 2>&1 &
+		>"$d/vm.log" 2>&1 &
 	guest_pids[$1]=$!
 }
 
@@ -174,7 +174,7 @@ wait_guest() {
 	t0=$EPOCHSECONDS
 	while [ ! -s "$d/ready" ]; do
 		kill -0 "${guest_pids[$1]}" 2>/dev/null || {
-			warn "guest $d stopped while booting: $(grep -m1 error "$d/vm-run.log")"
+			warn "guest $d stopped while booting: $(grep -m1 error "$d/vm.log")"
 			return 1
 		}
 		[ $((EPOCHSECONDS - t0)) -lt 900 ] || die "guest $d did not boot in 900 s: see $d/console.log"

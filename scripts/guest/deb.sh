@@ -5,7 +5,7 @@
 # (kvm's module parameters at load time and at run time, the scheduler
 # feature), and the series' KVM selftests pass, each with its switch held
 # off failing as it must. One result line each into RESULTS.
-#   scripts/guest/deb-check.sh RELEASE SELFTEST_DIR LOGDIR
+#   scripts/guest/deb.sh RELEASE SELFTEST_DIR LOGDIR
 # shellcheck source=../lib/lib.sh
 . "$(dirname "$0")/../lib/lib.sh"
 
