@@ -139,7 +139,7 @@ rc=0
 CLOCK=icount "$TOP/scripts/vm/vm.sh" --kernel "$root/boot/vmlinuz-$release" \
 	--initrd "$initrd" --modules "$root/lib/modules" --cpus 4 --mem 3G --out "$bench" --timeout 1800 -- \
 	env BASE="$BASE" BENCH_DIR="$bench/bench" RESULTS_DIR="$bench/results" VMS=1 VCPUS=8 WORKLOADS=ipi \
-	CONFIGS="baseline full" REPS=1 SECS=5 "$TOP/scripts/bench/bench-overcommit.sh" --host || rc=$?
+	CONFIGS="baseline full" REPS=1 SECS=10 "$TOP/scripts/bench/bench-overcommit.sh" --host || rc=$?
 name="deb: the overcommit benchmark's host path runs on the packaged kernel; its directed yields go by tier with the series on, untiered with it off"
 csv=$bench/results/runs.csv
 tiered() { # CONFIG: spin exits, yields by a tier of the series, untiered yields
