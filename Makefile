@@ -32,13 +32,13 @@ help: ## list the targets by what they are for (what plain make does)
 		/^[a-z-]+:.*## / { t = $$1; sub(/:.*/, "", t); d = $$0; sub(/^[^#]*## /, "", d); printf "  %-24s %s\n", t, d }' $(MAKEFILE_LIST)
 
 ##@ Build
-prepare: ## bring everything make check uses up to date: packages, tree, kernel, QEMU, selftests, benchmarks (seconds when current)
+prepare: ## bring everything make check uses up to date: packages, tree, kernel, QEMU, selftests, benchmarks (1.5 min when all is current)
 	@$(S)/compile/prepare.sh
 
-deps: ## install the Debian packages the harness needs
+deps: ## install the Debian packages the harness needs (2 s when installed)
 	@$(S)/source/deps.sh
 
-tree: ## build/linux = pinned base + patches/ (FORCE=1 drops local changes)
+tree: ## build/linux = pinned base + patches/ (FORCE=1 drops local changes; 5 s when in sync)
 	@$(S)/source/tree.sh
 
 kernel: tree ## configure and build the patched kernel into build/obj (9 min cold, < 2 incremental)
@@ -47,10 +47,10 @@ kernel: tree ## configure and build the patched kernel into build/obj (9 min col
 qemu: ## build QEMU with patches-qemu/ into build/qemu-build (4 min cold)
 	@$(S)/compile/qemu.sh
 
-selftests: kernel ## build the KVM selftests make check runs
+selftests: kernel ## build the KVM selftests make check runs (1 min when current)
 	@$(S)/compile/selftests.sh
 
-bench: selftests ## build the benchmarks in bench/ into build/bench
+bench: selftests ## build the benchmarks in bench/ into build/bench (1 min when current)
 	@$(S)/compile/bench.sh
 
 ##@ Packages for a real host
@@ -60,33 +60,33 @@ deb: ## Debian packages (linux-image, linux-headers) with Debian's config, modul
 deb-full: ## the same with every module of Debian's config -> build/deb/full/ (about 6 h here, estimated)
 	@$(S)/compile/deb.sh --full
 
-deb-check: ## check make deb's packages: contents, dpkg into a scratch root, boot with its modules, selftests, benchmark host path (8 min warm)
+deb-check: ## check make deb's packages: contents, dpkg into a scratch root, boot with its modules, selftests, benchmark host path (8-14 min warm)
 	@$(S)/check/deb-check.sh
 
 ##@ The series
-export: ## write build/linux's commits back to patches/ (+ round-trip check)
+export: ## write build/linux's commits back to patches/ (+ round-trip check; 12 s)
 	@$(S)/source/export.sh
 
-roundtrip: ## prove patches/ applied with fuzz 0 equals build/linux
+roundtrip: ## prove patches/ applied with fuzz 0 equals build/linux (10 s)
 	@$(S)/source/roundtrip.sh
 
-series-check: kernel ## per-patch checks only: checkpatch, W=1/sparse builds
+series-check: kernel ## per-patch checks only: checkpatch, W=1/sparse builds (30-45 s a patch)
 	@rm -f build/check/results.tsv; $(S)/check/series-check.sh && $(S)/check/report-results.sh
 
 pin-source: ## record the digests of the version in config/source.env
 	@$(S)/source/pin-source.sh
 
 ##@ Inside the patched kernel
-shell: ## interactive shell inside the patched kernel
+shell: ## interactive shell inside the patched kernel (up in about 2 min, prepare included)
 	@$(S)/compile/prepare.sh
 	@$(S)/vm/vm.sh --shell
 
-vm: ## run CMD="..." inside the patched kernel
+vm: ## run CMD="..." inside the patched kernel (CMD=true: 2 min, prepare included)
 	@test -n "$(CMD)" || { echo 'usage: make vm CMD="command args"' >&2; exit 2; }
 	@$(S)/compile/prepare.sh
 	@$(S)/vm/vm.sh -- bash -c '$(CMD)'
 
-selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=...]
+selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=...] (about 3 min with a rebuild)
 	@test -n "$(T)" || { echo 'usage: make selftest T=x86_64/xapic_ipi_test [ARGS="-s 5"]' >&2; exit 2; }
 	@$(S)/compile/prepare.sh
 	@test -x "build/selftests/kvm/$(T)" || { echo "no test build/selftests/kvm/$(T): see build/selftests/kvm/x86_64/" >&2; exit 2; }
@@ -102,16 +102,16 @@ nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~
 base-selftests: ## existing KVM selftests on the unpatched base vs make check's results
 	@$(S)/check/base-selftests.sh
 
-kernel-debug: tree ## the debug variant (lockdep, KASAN, UBSAN) into build/obj-debug
+kernel-debug: tree ## the debug variant (lockdep, KASAN, UBSAN) into build/obj-debug (12 min cold)
 	@OBJ=build/obj-debug EXTRA_CONFIG=config/kernel-debug.config $(S)/compile/kernel.sh
 
 check-debug: ## boot the debug kernel, run the KVM selftests (stress: STRESS_SECS=600 per part), fail on any splat (~30 min)
 	@$(S)/check/check-debug.sh debug
 
-kernel-kcsan: tree ## the KCSAN variant into build/obj-kcsan
+kernel-kcsan: tree ## the KCSAN variant into build/obj-kcsan (9 min cold)
 	@OBJ=build/obj-kcsan EXTRA_CONFIG=config/kernel-kcsan.config $(S)/compile/kernel.sh
 
-check-kcsan: ## as check-debug, on the KCSAN kernel
+check-kcsan: ## as check-debug, on the KCSAN kernel (~30 min)
 	@$(S)/check/check-debug.sh kcsan
 
 ##@ Measure
