@@ -60,7 +60,7 @@ deb: ## Debian packages (linux-image, linux-headers) with Debian's config, modul
 deb-full: ## the same with every module of Debian's config -> build/deb/full/ (about 6 h here, estimated)
 	@$(S)/compile/deb.sh --full
 
-deb-check: ## check make deb's packages: contents, dpkg into a scratch root, boot with its modules, selftests, benchmark host path (8-14 min warm)
+deb-check: ## check make deb's packages: contents, dpkg into a scratch root, boot with its modules, selftests, benchmark host path (8-19 min warm)
 	@$(S)/check/deb-check.sh
 
 ##@ The series
