@@ -16,9 +16,10 @@ for group in "$@"; do
 	qemu) pkgs+=(ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev
 		libcap-ng-dev libattr1-dev libfdt-dev dpkg-dev qemu-system-data seabios) ;;
 	bench) pkgs+=(libvips-tools gnuplot-nox) ;;
-	# make deb (bindeb-pkg: dpkg-dev, debhelper, rsync, kmod, cpio; pahole for BTF)
+	# make deb (bindeb-pkg: dpkg-dev, debhelper, rsync, kmod, cpio, and on 7.3
+	# libdw-dev; pahole for BTF)
 	# and its check (busybox-static: the scratch initramfs's tools)
-	deb) pkgs+=(dpkg-dev debhelper rsync kmod cpio dwarves busybox-static) ;;
+	deb) pkgs+=(dpkg-dev debhelper rsync kmod cpio dwarves busybox-static libdw-dev) ;;
 	*) die "unknown package group '$group' (known: qemu, bench, deb)" ;;
 	esac
 done
