@@ -15,7 +15,28 @@
 root=$1 release=$2 out=$3
 moddir=$root/lib/modules/$release
 [ -f "$moddir/modules.dep" ] || die "no $moddir/modules.dep: install the package into $root first (make deb-check)"
-busybox=$(command -v busybox) || die "busybox is missing: run 'scripts/source/deps.sh deb'"
+# The initramfs has no libraries, so its busybox has to be the static one.
+# Installing busybox-static would remove a host's own busybox (they
+# conflict), so the package is downloaded and unpacked under build/dl.
+busybox=$BUILD/dl/busybox-static/bin/busybox
+if [ ! -x "$busybox" ]; then
+	dl=$BUILD/dl
+	mkdir -p "$dl"
+	rm -rf "$dl"/busybox-static "$dl"/busybox-static_*.deb
+	say "downloading busybox-static for the initramfs (unpacked into build/dl, not installed)"
+	(cd "$dl" && apt-get download -q busybox-static) >"$dl/download-busybox.log" 2>&1 ||
+		{ cat "$dl/download-busybox.log" >&2; die "busybox-static cannot be downloaded: refresh the apt lists (apt-get update) and retry"; }
+	# Unpacked aside and moved into place: an interrupted unpack leaves
+	# nothing that the next run would take for the binary.
+	rm -rf "$dl/busybox-static.tmp"
+	dpkg-deb -x "$dl"/busybox-static_*.deb "$dl/busybox-static.tmp" ||
+		die "cannot unpack $(ls "$dl"/busybox-static_*.deb): delete it and retry"
+	[ -x "$dl/busybox-static.tmp/bin/busybox" ] ||
+		die "busybox-static has no bin/busybox: delete $dl/busybox-static* and retry"
+	mv "$dl/busybox-static.tmp" "$dl/busybox-static"
+fi
+headers=$(readelf -lW "$busybox") || die "readelf cannot read $busybox: delete $BUILD/dl/busybox-static and retry"
+! grep -q INTERP <<<"$headers" || die "$busybox is not a static binary: delete $BUILD/dl/busybox-static and retry"
 modprobe=$(PATH=$PATH:/usr/sbin:/sbin command -v modprobe) || die "modprobe is missing: run 'scripts/source/deps.sh deb'"
 
 stage=$(mktemp -d)

@@ -17,9 +17,10 @@ for group in "$@"; do
 		libcap-ng-dev libattr1-dev libfdt-dev dpkg-dev qemu-system-data seabios) ;;
 	bench) pkgs+=(libvips-tools gnuplot-nox) ;;
 	# make deb (bindeb-pkg: dpkg-dev, debhelper, rsync, kmod, cpio, and on 7.3
-	# libdw-dev; pahole for BTF)
-	# and its check (busybox-static: the scratch initramfs's tools)
-	deb) pkgs+=(dpkg-dev debhelper rsync kmod cpio dwarves busybox-static libdw-dev) ;;
+	# libdw-dev; pahole for BTF) and its check (kmod, cpio: the scratch
+	# initramfs; its busybox-static is downloaded, not installed, as it
+	# would replace a host's busybox: compile/deb-initramfs.sh)
+	deb) pkgs+=(dpkg-dev debhelper rsync kmod cpio dwarves libdw-dev) ;;
 	*) die "unknown package group '$group' (known: qemu, bench, deb)" ;;
 	esac
 done
