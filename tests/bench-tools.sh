@@ -6,7 +6,7 @@
 # shellcheck source=../scripts/lib/lib.sh
 . "$(dirname "$0")/../scripts/lib/lib.sh"
 
-bin=$BUILD/bench/guest
+bin=$BENCH_BIN
 [ -x "$bin/dedup" ] || die "the workloads are not built: run 'make bench'"
 tmp=$BUILD/check/bench-tools
 rm -rf "$tmp"

@@ -9,9 +9,11 @@
 #                                            from standard input
 #
 # BENCH_BIN: the programs built from bench/guest/*.c (default
-# build/bench/guest next to this checkout). VIPS_SIZE: the vips image,
-# WIDTHxHEIGHT (default 256x192: about 2 pipelines/s per guest of 2 vCPUs
-# in a nested guest under emulation, 70/s on the host).
+# build/bench/guest next to this checkout; scripts/guest/overcommit.sh
+# passes its base's, build/bench-7.3/guest with BASE=7.3).
+# VIPS_SIZE: the vips image, WIDTHxHEIGHT (default 256x192: about 2
+# pipelines/s per guest of 2 vCPUs in a nested guest under emulation,
+# 70/s on the host).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)

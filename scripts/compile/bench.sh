@@ -3,7 +3,8 @@
 # patched tree (built by scripts/compile/selftests.sh) into build/bench/ (and
 # the QEMU regression tests in tests/qemu/ into build/bench/tests/qemu/), and
 # the workloads that run inside nested guests (bench/guest/*.c, plain
-# programs) into build/bench/guest/.
+# programs) into $BENCH_BIN (build/bench/guest/; BASE=7.3:
+# build/bench-7.3/guest/).
 # shellcheck source=../lib/lib.sh
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -46,7 +47,7 @@ for src in "$TOP"/tests/qemu/*.c; do
 	build_kvm_program "$src" "$out/tests/qemu"
 done
 
-mkdir -p "$out/guest"
+mkdir -p "$BENCH_BIN"
 for src in "$TOP"/bench/guest/*.c; do
 	name=$(basename "$src" .c)
 	say "building bench/guest/$name"
@@ -54,6 +55,6 @@ for src in "$TOP"/bench/guest/*.c; do
 	# its soname: no libvips-dev needed (see the file).
 	libs=(-lcrypto -lz)
 	[ "$name" != vips_pipeline ] || libs=(-l:libvips.so.42 -l:libgobject-2.0.so.0)
-	ccache gcc -O2 -g -Wall -Wextra -Werror -pthread "$src" -o "$out/guest/$name" "${libs[@]}" ||
+	ccache gcc -O2 -g -Wall -Wextra -Werror -pthread "$src" -o "$BENCH_BIN/$name" "${libs[@]}" ||
 		die "bench/guest/$name.c did not build (see above); 'make deps' installs libssl-dev, zlib1g-dev and libvips-tools"
 done

@@ -162,7 +162,7 @@ start_guest() {
 	jobn[$1]=0
 	ACCEL=kvm "$TOP/scripts/vm/vm.sh" --cpus "$vcpus" --mem "$mem" --out "$d" \
 		--append "$append" --timeout 86400 -- \
-		env VIPS_SIZE="$vips_size" "$TOP/scripts/guest/nested-agent.sh" "$d" \
+		env VIPS_SIZE="$vips_size" BENCH_BIN="$BENCH_BIN" "$TOP/scripts/guest/nested-agent.sh" "$d" \
 		>"$d/vm.log" 2>&1 &
 	guest_pids[$1]=$!
 }

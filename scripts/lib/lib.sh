@@ -32,6 +32,9 @@ SELFTESTS_DIR=${SELFTESTS_DIR:-$BUILD/selftests$BASE_SUFFIX}
 # The benchmarks and QEMU regression tests built against that base's KVM
 # selftests library, and the benchmarks' output.
 BENCH_DIR=${BENCH_DIR:-$BUILD/bench$BASE_SUFFIX}
+# The workloads that run inside the benchmark's guests (bench/guest/*.c).
+# Not derived from BENCH_DIR, which a caller may point at a run's folder.
+BENCH_BIN=${BENCH_BIN:-$BUILD/bench$BASE_SUFFIX/guest}
 # The x86 KVM selftests' folder: x86_64/ up to 6.12, x86/ since 6.15.
 SELFTESTS_X86=x86_64
 [ "$BASE" = 6.12 ] || SELFTESTS_X86=x86
