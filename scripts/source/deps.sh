@@ -26,6 +26,9 @@ for group in "$@"; do
 done
 missing=()
 for p in "${pkgs[@]}"; do
+	# Any gnuplot will do: installing gnuplot-nox would remove a host's
+	# gnuplot-qt or gnuplot-x11 (they conflict).
+	[ "$p" != gnuplot-nox ] || ! command -v gnuplot >/dev/null || continue
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing+=("$p")
 done
@@ -34,7 +37,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	say "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >/dev/null || die "apt-get update failed: check the apt sources and the network"
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
-		die "apt-get install ${missing[*]} failed"
+	# --no-remove: never remove one of the host's packages to make room.
+	apt-get install -y -q --no-install-recommends --no-remove "${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]} failed (it removes none of this machine's packages: if one conflicts, install the rest by hand)"
 fi
 ccache -M 8G >/dev/null
