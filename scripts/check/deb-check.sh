@@ -96,9 +96,10 @@ else
 fi
 
 # dpkg into a scratch root. The packages' maintainer scripts run the hooks
-# in /etc/kernel (update-initramfs, update-grub): they run outside the
-# scratch root (--force-script-chrootless), so /etc/kernel is hidden
-# behind an empty directory for them, in a mount namespace of their own.
+# in /etc/kernel (update-initramfs, update-grub; 7.3's also those in
+# /usr/share/kernel): they run outside the scratch root
+# (--force-script-chrootless), so both are hidden behind an empty
+# directory for them, in a mount namespace of their own.
 root=$deb_dir/root
 rm -rf "$root"
 # Laid out as a Debian host is (merged /usr: /lib is usr/lib).
@@ -107,7 +108,9 @@ ln -s usr/lib "$root/lib"
 : >"$root/var/lib/dpkg/status"
 name="deb: dpkg installs linux-image and linux-headers into a scratch root"
 # shellcheck disable=SC2016 # expanded by the inner shell
-if [ -n "$headers" ] && unshare -m sh -c 'if [ -d /etc/kernel ]; then mount --bind "$1" /etc/kernel || exit 1; fi
+if [ -n "$headers" ] && unshare -m sh -c 'for d in /etc/kernel /usr/share/kernel; do
+		if [ -d "$d" ]; then mount --bind "$1" "$d" || exit 1; fi
+	done
 	shift; exec dpkg --root="$@"' sh "$check/empty" "$root" --force-script-chrootless \
 	--force-depends --force-bad-path --log="$check/dpkg.log" -i "$image" "$headers" \
 	>"$check/dpkg.out" 2>&1 &&
