@@ -99,6 +99,19 @@ host_has_kvm() {
 	[ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo
 }
 
+# die_if_locked_down: stop when the kernel is locked down (Debian's
+# kernels lock down under Secure Boot): debugfs then refuses every file
+# that has a write bit, the scheduler's features and KVM's yield counters
+# among them.
+die_if_locked_down() {
+	local mode
+	mode=$(cat /sys/kernel/security/lockdown 2>/dev/null) || return 0
+	case "$mode" in
+	*'[none]'*) ;;
+	*) die "the kernel is locked down ($mode), as Debian's are under Secure Boot: debugfs, where the benchmark sets the scheduler's feature and reads KVM's yield counters, is closed. Turn Secure Boot off for the trial (or 'mokutil --disable-validation' and reboot); docs/host.md" ;;
+	esac
+}
+
 say()  { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
