@@ -66,7 +66,7 @@ modprobe -q kvm_amd 2>/dev/null || modprobe -q kvm_intel 2>/dev/null || true
 [ -w "$param" ] || die "$param is not writable: run as root"
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 die_if_locked_down
-grep -qw 'YIELD_TO_HANDOFF' "$features" || die "no YIELD_TO_HANDOFF in $features"
+grep -qwE '(NO_)?YIELD_TO_HANDOFF' "$features" || die "no YIELD_TO_HANDOFF in $features"
 # shellcheck disable=SC2086
 set -- $configs
 for c; do
