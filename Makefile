@@ -13,7 +13,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: run check check-guest check-mainline help prepare deps tree export roundtrip kernel kernel-debug check-debug kernel-kcsan check-kcsan selftests series-check \
-	bench bench-ipi-cost bench-spin-cost bench-overcommit bench-overcommit-quick bench-host nested-pause deb deb-full deb-check icount-model base-selftests qemu shell vm selftest pin-source clean distclean
+	bench bench-ipi-cost bench-spin-cost bench-overcommit bench-overcommit-quick bench-host host-selftests nested-pause deb deb-full deb-check icount-model base-selftests qemu shell vm selftest pin-source clean distclean
 
 .DEFAULT_GOAL := help
 
@@ -129,6 +129,9 @@ bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make 
 
 bench-host: ## on a real host running make deb's kernel: the overcommit benchmark with its KVM (QUICK=1: short form; docs/host.md)
 	@$(S)/bench/bench-overcommit.sh --host $(if $(filter 1,$(QUICK)),--quick)
+
+host-selftests: ## on a real host running make deb's kernel: the series' KVM selftests with its KVM, kvm_intel or kvm_amd (docs/host.md)
+	@$(S)/check/host-selftests.sh
 
 icount-model: ## measure the time-faithful host (CLOCK=icount): exit cost, CPU handoff (~2 min warm)
 	@$(S)/bench/icount-model.sh

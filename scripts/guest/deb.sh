@@ -3,8 +3,9 @@
 # it under scripts/vm/vm.sh with the package's own modules): the release
 # is the package's, KVM loads as modules, the series' knobs work with them
 # (kvm's module parameters at load time and at run time, the scheduler
-# feature), and the series' KVM selftests pass, each with its switch held
-# off failing as it must. One result line each into RESULTS.
+# feature), and the series' KVM selftests pass as make host-selftests runs
+# them, each with its switch held off failing as it must. One result line
+# each into RESULTS.
 #   scripts/guest/deb.sh RELEASE SELFTEST_DIR LOGDIR
 # shellcheck source=../lib/lib.sh
 . "$(dirname "$0")/../lib/lib.sh"
@@ -54,6 +55,26 @@ else
 	result fail "$name" "/sys/kernel/debug/sched/features: $(cat /sys/kernel/debug/sched/features 2>&1)"
 fi
 
-# The series' selftests (not the nested-guest stress tests), with the
-# held-off checks of guest/run-selftests.sh.
-SELFTESTS=series STRESS=skip "$TOP/scripts/guest/run-selftests.sh" "$dir" "$logs"
+# The series' selftests as a host runs them (make host-selftests: not the
+# nested-guest stress tests; the held-off checks of
+# guest/run-selftests.sh). It turns both switches on for the tests and
+# must leave them as it found them: both off here.
+features=/sys/kernel/debug/sched/features
+echo N >"$param"
+echo NO_YIELD_TO_HANDOFF >"$features"
+SELFTESTS_DIR=$(dirname "$dir") "$TOP/scripts/check/host-selftests.sh" --out "$logs/host-selftests" \
+	>"$logs/host-selftests.out" 2>&1 || true
+if [ -s "$logs/host-selftests/results.tsv" ]; then
+	cat "$logs/host-selftests/results.tsv" >>"$RESULTS"
+else
+	result fail "deb: make host-selftests runs the series' selftests" "$(tail -n 5 "$logs/host-selftests.out")"
+fi
+name="deb: make host-selftests sets kvm.ipi_aware_yield and YIELD_TO_HANDOFF back as it found them"
+got="$(cat "$param") $(grep -ow 'NO_YIELD_TO_HANDOFF\|YIELD_TO_HANDOFF' "$features")"
+if [ "$got" = "N NO_YIELD_TO_HANDOFF" ]; then
+	result ok "$name"
+else
+	result fail "$name" "after it: $got, before: N NO_YIELD_TO_HANDOFF"
+fi
+echo Y >"$param"
+echo YIELD_TO_HANDOFF >"$features"

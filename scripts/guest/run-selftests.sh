@@ -19,7 +19,7 @@
 
 dir=$1 logs=$2
 mkdir -p "$logs"
-modprobe -q kvm_amd 2>/dev/null || true
+modprobe -q kvm_amd 2>/dev/null || modprobe -q kvm_intel 2>/dev/null || true
 [ -c /dev/kvm ] || { result fail "kvm: /dev/kvm present in the patched kernel" \
 	"no /dev/kvm: KVM did not initialise (see the console log)"; exit 0; }
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The series' KVM selftests on a real host booted into make deb's package
+# (docs/host.md), with the host's own KVM: on an Intel host, the way to run
+# kvm_intel's side of the series (the runner here emulates an AMD CPU).
+# Both switches (kvm.ipi_aware_yield, YIELD_TO_HANDOFF) are on for the
+# tests; each test whose switch can be held off runs a second time with it
+# held off and must then fail an assertion. When it stops, both are set
+# back to what they were. The stress tests (nested guests exiting as fast as they can) are
+# left out. Builds the selftests first (scripts/compile/prepare.sh --host).
+# Prints TAP and a summary; exit status 1 when a test failed.
+#   scripts/check/host-selftests.sh [--out DIR]
+# Results: DIR/results.tsv, metadata.txt and logs/; DIR by default
+# build/host-selftests (BASE=7.3: build/host-selftests-7.3).
+# shellcheck source=../lib/lib.sh
+. "$(dirname "$0")/../lib/lib.sh"
+
+out=$BUILD/host-selftests$BASE_SUFFIX
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out) [ $# -ge 2 ] || die "--out needs a folder"; out=$2; shift 2 ;;
+	*) die "unknown argument $1 (see $0 --help)" ;;
+	esac
+done
+[ "$(id -u)" = 0 ] || die "the selftests need /dev/kvm and flip KVM's parameter and the scheduler's feature: run it as root (sudo make host-selftests)"
+# Where udev has not loaded KVM yet.
+modprobe -q kvm_intel 2>/dev/null || modprobe -q kvm_amd 2>/dev/null || true
+host_has_kvm || die "no usable KVM (VMX or SVM and a writable /dev/kvm): if the CPU has them, enable them in the firmware (VT-x or AMD-V/SVM) and see 'dmesg | grep -i kvm'"
+param=/sys/module/kvm/parameters/ipi_aware_yield
+[ -e "$param" ] ||
+	die "the running kernel ($(uname -r)) does not have the series: install make deb's package and boot into it (docs/host.md)"
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+die_if_locked_down
+features=/sys/kernel/debug/sched/features
+grep -qwE '(NO_)?YIELD_TO_HANDOFF' "$features" ||
+	die "$features has no YIELD_TO_HANDOFF: the running kernel ($(uname -r)) is not make deb's"
+
+"$TOP/scripts/compile/prepare.sh" --host
+
+rm -rf "$out"
+mkdir -p "$out"
+export RESULTS=$out/results.tsv
+was_param=$(cat "$param")
+was_feature=$(grep -ow 'NO_YIELD_TO_HANDOFF\|YIELD_TO_HANDOFF' "$features")
+restore() {
+	echo "$was_param" >"$param"
+	echo "$was_feature" >"$features"
+}
+trap restore EXIT
+echo Y >"$param"
+echo YIELD_TO_HANDOFF >"$features"
+vendor=$(grep -m1 -ow 'vmx\|svm' /proc/cpuinfo)
+say "the series' KVM selftests on $(uname -r) ($vendor, $(nproc) CPUs); logs: ${out#"$TOP"/}/logs"
+# The held-off runs bind files over the switches: in a mount namespace of
+# their own, so that nothing stays bound if this stops half-way.
+unshare -m --propagation private env SELFTESTS=series STRESS=skip \
+	"$TOP/scripts/guest/run-selftests.sh" "$SELFTESTS_DIR/kvm" "$out/logs"
+{
+	echo "kernel: $(uname -r)"
+	echo "cpu: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($vendor)"
+	echo "kvm.ipi_aware_yield before: $was_param; sched feature before: $was_feature"
+} >"$out/metadata.txt"
+"$TOP/scripts/check/report-results.sh"
