@@ -29,6 +29,27 @@ PATCHES=${PATCHES:-$TOP/patches$BASE_SUFFIX}
 SERIES_WT=${SERIES_WT:-$BUILD/series-wt$BASE_SUFFIX}
 SERIES_OBJ=${SERIES_OBJ:-$BUILD/obj-series$BASE_SUFFIX}
 SELFTESTS_DIR=${SELFTESTS_DIR:-$BUILD/selftests$BASE_SUFFIX}
+# Run as root in a user's clone (sudo make deb), git refuses the checkout
+# and the trees a user's make left in build/ as of "dubious ownership".
+# Root already runs this checkout's scripts: trust it and those trees, and
+# nothing else, for the git commands they run (added to a caller's
+# GIT_CONFIG_COUNT entries; git compares paths as written, so both the
+# logical and the physical one).
+trust_repo() { # PATH: add safe.directory=PATH unless a script above did
+	local n=${GIT_CONFIG_COUNT:-0} i key value
+	for ((i = 0; i < n; i++)); do
+		key=GIT_CONFIG_KEY_$i value=GIT_CONFIG_VALUE_$i
+		[ "${!key:-}" != safe.directory ] || [ "${!value:-}" != "$1" ] || return 0
+	done
+	export "GIT_CONFIG_KEY_$n=safe.directory" "GIT_CONFIG_VALUE_$n=$1" GIT_CONFIG_COUNT=$((n + 1))
+}
+if [ "$(id -u)" = 0 ]; then
+	for repo in "$TOP" "$TREE" "$TREE.import" "$SERIES_WT"; do
+		trust_repo "$repo"
+		trust_repo "$(realpath -m "$repo")"
+	done
+	unset repo
+fi
 # The benchmarks and QEMU regression tests built against that base's KVM
 # selftests library, and the benchmarks' output.
 BENCH_DIR=${BENCH_DIR:-$BUILD/bench$BASE_SUFFIX}
