@@ -130,7 +130,7 @@ bench-overcommit-quick: ## short form: 1 and 2 VMs, baseline vs full (what make 
 bench-host: ## on a real host running make deb's kernel: the overcommit benchmark with its KVM (QUICK=1: short form; docs/host.md)
 	@$(S)/bench/bench-overcommit.sh --host $(if $(filter 1,$(QUICK)),--quick)
 
-host-selftests: ## on a real host running make deb's kernel: the series' KVM selftests with its KVM, kvm_intel or kvm_amd (docs/host.md)
+host-selftests: ## on a real host running make deb's kernel: the series' KVM selftests with its KVM, kvm_intel or kvm_amd (tests 3 min under the runner here, after prepare; docs/host.md)
 	@$(S)/check/host-selftests.sh
 
 icount-model: ## measure the time-faithful host (CLOCK=icount): exit cost, CPU handoff (~2 min warm)
