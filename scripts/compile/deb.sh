@@ -82,6 +82,18 @@ configure() {
 			>"$OBJ/localmodconfig.log" 2>&1 < <(yes '') ||
 			{ tail -n 20 "$OBJ/localmodconfig.log" >&2; die "make localmodconfig failed (log: ${OBJ#"$TOP"/}/localmodconfig.log)"; }
 		kmake -s olddefconfig
+		# A gap in Kconfig that localmodconfig falls into: 7.3's SFC_CXL
+		# (sfc's CXL support, built in) depends only on CXL_BUS, yet sfc
+		# then calls into cxl_mem; with cxl_mem dropped, modpost fails at
+		# the end of the build ("devm_cxl_probe_mem undefined"). Turn it
+		# off as Kconfig would if it said so. Keeping cxl_mem instead turns
+		# on CXL_SUSPEND, which include/linux/pm.h tests: every object
+		# built again, for both bases.
+		if grep -qx CONFIG_SFC_CXL=y "$OBJ/.config" &&
+			! grep -qE '^CONFIG_CXL_MEM=[ym]$' "$OBJ/.config"; then
+			"$TREE/scripts/config" --file "$OBJ/.config" --disable SFC_CXL
+			kmake -s olddefconfig
+		fi
 	fi
 	local sym
 	for sym in KVM KVM_AMD KVM_INTEL; do
