@@ -50,14 +50,7 @@ vips_size=${VIPS_SIZE:-}
 accel=tcg
 if [ "$host" = 1 ]; then
 	[ "$(id -u)" = 0 ] || die "--host flips KVM's parameters and the scheduler's features: run it as root (sudo make bench-host)"
-	# Where udev has not loaded KVM yet.
-	modprobe -q kvm_amd 2>/dev/null || modprobe -q kvm_intel 2>/dev/null || true
-	host_has_kvm || die "--host needs VMX or SVM and a writable /dev/kvm, and this machine has no usable KVM:
-if its CPU has them, enable them in the firmware (VT-x or AMD-V/SVM) and see 'dmesg | grep -i kvm';
-without them, run the benchmark under emulation ('$MK bench-overcommit')"
-	[ -e /sys/module/kvm/parameters/ipi_aware_yield ] ||
-		die "the running kernel ($(uname -r)) does not have the series: install make deb's package and boot into it (docs/host.md)"
-	die_if_locked_down
+	require_series_host
 	# Its guests run under Debian's QEMU: the project's is not built.
 	"$TOP/scripts/compile/prepare.sh" --host
 	# The guests' kernel (the harness's) brings up at most NR_CPUS vCPUs.

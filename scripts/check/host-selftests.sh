@@ -33,18 +33,9 @@ case "$(uname -r)" in
 "$BASE".*) ;;
 *) die "the running kernel is $(uname -r), the selftests would be $BASE's: run it with that kernel's base (BASE=7.3 make host-selftests for a 7.3 package)" ;;
 esac
-vendor=$(grep -m1 -ow 'vmx\|svm' /proc/cpuinfo || true)
-# Where udev has not loaded KVM yet.
-case "$vendor" in
-vmx) modprobe -q kvm_intel 2>/dev/null || true ;;
-svm) modprobe -q kvm_amd 2>/dev/null || true ;;
-esac
-host_has_kvm || die "no usable KVM (VMX or SVM and a writable /dev/kvm): if the CPU has them, enable them in the firmware (VT-x or AMD-V/SVM) and see 'dmesg | grep -i kvm'"
+require_series_host
+vendor=$(grep -m1 -ow 'vmx\|svm' /proc/cpuinfo)
 param=/sys/module/kvm/parameters/ipi_aware_yield
-[ -e "$param" ] ||
-	die "the running kernel ($(uname -r)) does not have the series: install make deb's package and boot into it (docs/host.md)"
-mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
-die_if_locked_down
 features=/sys/kernel/debug/sched/features
 grep -qwE '(NO_)?YIELD_TO_HANDOFF' "$features" ||
 	die "$features has no YIELD_TO_HANDOFF: the running kernel ($(uname -r)) is not make deb's"

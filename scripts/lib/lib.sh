@@ -120,6 +120,22 @@ host_has_kvm() {
 	[ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo
 }
 
+# require_series_host: what make bench-host and make host-selftests need
+# of a real host: its vendor's KVM module loaded (where udev has not),
+# usable KVM, the running kernel with the series, debugfs mounted and
+# open (not locked down).
+require_series_host() {
+	case "$(grep -m1 -ow 'vmx\|svm' /proc/cpuinfo || true)" in
+	vmx) modprobe -q kvm_intel 2>/dev/null || true ;;
+	svm) modprobe -q kvm_amd 2>/dev/null || true ;;
+	esac
+	host_has_kvm || die "no usable KVM (VMX or SVM and a writable /dev/kvm): if the CPU has them, enable them in the firmware (VT-x or AMD-V/SVM) and see 'dmesg | grep -i kvm'; without them, use the emulated host ('$MK bench-overcommit')"
+	[ -e /sys/module/kvm/parameters/ipi_aware_yield ] ||
+		die "the running kernel ($(uname -r)) does not have the series: install make deb's package and boot into it (docs/host.md)"
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+	die_if_locked_down
+}
+
 # die_if_locked_down: stop when the kernel is locked down (Debian's
 # kernels lock down under Secure Boot): debugfs then refuses every file
 # that has a write bit, the scheduler's features and KVM's yield counters
