@@ -442,9 +442,14 @@ csv_select() {
 # the detail, durations in their own column.
 RESULTS=${RESULTS:-$BUILD/check/results.tsv}
 
-# Results of a base other than 6.12 are named with the base first.
-RESULT_PREFIX=
-[ "$BASE" = 6.12 ] || RESULT_PREFIX="$BASE: "
+# Results of a base other than 6.12 are named with the base first. A
+# guest's results are named by the host that reads them (guest_run), which
+# gives the guest an empty RESULT_PREFIX: a guest script that sets BASE for
+# a command of its own must not name them twice.
+if [ -z "${RESULT_PREFIX+set}" ]; then
+	RESULT_PREFIX=
+	[ "$BASE" = 6.12 ] || RESULT_PREFIX="$BASE: "
+fi
 
 # result [--secs N] STATUS NAME [DETAIL...]: record one result and print
 # its TAP line (nothing with RESULTS_QUIET set: a guest's results are
@@ -525,7 +530,7 @@ guest_run() {
 	mkdir -p "$vm"
 	: >"$vm/results.tsv"
 	"$TOP/scripts/vm/vm.sh" --out "$vm" "${opts[@]}" -- \
-		env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 "$@" &
+		env RESULTS="$vm/results.tsv" RESULTS_QUIET=1 RESULT_PREFIX= "$@" &
 	pid=$!
 	while IFS= read -r line; do
 		# Split at \037, not at tabs: read would take two tabs (an empty
