@@ -175,7 +175,7 @@ wait_guest() {
 	t0=$EPOCHSECONDS
 	while [ ! -s "$d/ready" ]; do
 		kill -0 "${guest_pids[$1]}" 2>/dev/null || {
-			warn "guest $d stopped while booting: $(grep -m1 error "$d/vm.log")"
+			warn "guest $d stopped while booting: $(grep -m1 error "$d/vm.log"); its console's last line: $(tail -n 1 "$d/console.log" 2>/dev/null)"
 			return 1
 		}
 		[ $((EPOCHSECONDS - t0)) -lt 900 ] || die "guest $d did not boot in 900 s: see $d/console.log"
@@ -195,7 +195,11 @@ restart_guest() {
 	[ "$restarts" -le "${MAX_RESTARTS:-40}" ] ||
 		die "guests stopped more than ${MAX_RESTARTS:-40} times; last: ${gdirs[$1]}/console.log"
 	mv "${gdirs[$1]}" "${gdirs[$1]}.died$restarts"
-	warn "guest ${gdirs[$1]} stopped (console: ${gdirs[$1]}.died$restarts/console.log); booting it again"
+	# Into OUT at once (no run is being measured now): WORK is lost if
+	# whoever started this stops it before the end.
+	mkdir -p "$out/vms$k"
+	cp -a "${gdirs[$1]}.died$restarts" "$out/vms$k/"
+	warn "guest ${gdirs[$1]} stopped (console: $out/vms$k/$(basename "${gdirs[$1]}").died$restarts/console.log); booting it again"
 	start_guest "$1"
 	wait_guest "$1" || restart_guest "$1"
 }
