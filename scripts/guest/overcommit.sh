@@ -18,7 +18,8 @@
 #
 # The guests' job directories (jobs, results, consoles) live in WORK
 # (default $TMPDIR or /tmp, in memory inside the harness's VM) and are
-# copied to OUT/vmsK/ after each number of VMs: under CLOCK=icount this
+# copied to OUT/vmsK/ after each number of VMs (a guest that stopped, at
+# once, when it is booted again, between runs): under CLOCK=icount this
 # host is itself emulated, and a file access that reaches the outer host's
 # disk (OUT is shared over 9p) completes at a wall-clock moment, so it
 # would shift the measured windows differently from one boot to the next.
@@ -197,8 +198,9 @@ restart_guest() {
 	mv "${gdirs[$1]}" "${gdirs[$1]}.died$restarts"
 	# Into OUT at once (no run is being measured now): WORK is lost if
 	# whoever started this stops it before the end.
-	mkdir -p "$out/vms$k"
-	cp -a "${gdirs[$1]}.died$restarts" "$out/vms$k/"
+	if ! { mkdir -p "$out/vms$k" && cp -a "${gdirs[$1]}.died$restarts" "$out/vms$k/"; }; then
+		warn "could not copy ${gdirs[$1]}.died$restarts to $out/vms$k/"
+	fi
 	warn "guest ${gdirs[$1]} stopped (console: $out/vms$k/$(basename "${gdirs[$1]}").died$restarts/console.log); booting it again"
 	start_guest "$1"
 	wait_guest "$1" || restart_guest "$1"
