@@ -168,28 +168,13 @@ else
 fi
 result_log_clean "deb: kernel log has no BUG/WARNING/Oops (packaged kernel, benchmark)" "$bench/console.log"
 
-# Its guest, as a host's user would see it: booted once (a guest that
-# stopped is kept as guestN.diedM, its console with it) and a kernel log
-# with no splat.
+# Its guest, as a host's user would see it.
 name="deb: the benchmark's guest boots once and its kernel log has no BUG/WARNING/Oops"
-shopt -s nullglob
-consoles=("$bench"/bench/run.*/run/vms*/guest*/console.log)
-died=("$bench"/bench/run.*/run/vms*/guest*.died*/console.log)
-shopt -u nullglob
-found=""
-for c in "${consoles[@]}"; do
-	f=$(splats "$c" -m 3)
-	[ -z "$f" ] || found+="${c#"$bench"/}: $f"$'\n'
-done
-if [ "${#consoles[@]}" = 0 ]; then
-	result fail "$name" "no guest console under ${bench#"$TOP"/}/bench/run.*/run/"
-elif [ "${#died[@]}" -gt 0 ]; then
-	result fail "$name" "${#died[@]} guest(s) stopped and were booted again; the first one's console ends:" \
-		"$(tail -n 5 "${died[0]}")"
-elif [ -n "$found" ]; then
-	result fail "$name" "$found"
+problems=$(nested_guest_problems "$bench/bench")
+if [ -z "$problems" ]; then
+	result ok "$name"
 else
-	result ok "$name" "${#consoles[@]} console(s)"
+	result fail "$name" "$problems"
 fi
 
 "$TOP/scripts/check/report-results.sh"

@@ -26,6 +26,8 @@ rc=0
 	--out "$out/run" --vms 1 --vcpus "$vcpus" --workloads ipi \
 	--configs "baseline full" --reps 1 --secs 5 --append "lapic=notscdeadline" || rc=$?
 [ "$rc" = 0 ] || die "the run stopped (exit $rc): see $out/console.log and $out/run/"
+problems=$(nested_guest_problems "$out/run")
+[ -z "$problems" ] || die "the nested guest (consoles under $out/run/vms1/): $problems"
 csv=$out/run/runs.csv
 while read -r config rate unit spins recv pre woken user untiered none; do
 	printf '%-8s %s %s, spin exits %d, yields: IPI receiver %d, preempted %d, woken %d, user mode %d, untiered %d, none %d\n' \

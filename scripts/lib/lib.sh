@@ -103,6 +103,28 @@ splats() {
 	grep "$@" -E "$SPLAT_RE" "$log" || true
 }
 
+# nested_guest_problems DIR: what a user would notice first about the
+# guests that scripts/guest/overcommit.sh ran with --out DIR: none ran (no
+# console), one stopped and was booted again (kept as vmsK/guestN.diedM),
+# or a guest's kernel log has a splat. Prints nothing when all is well.
+nested_guest_problems() {
+	local dir=$1 c f
+	local -a consoles died
+	mapfile -t consoles < <(find "$dir" -path '*/vms*/guest*/console.log' 2>/dev/null | sort)
+	mapfile -t died < <(printf '%s\n' "${consoles[@]}" | grep '\.died[0-9]*/console\.log$')
+	if [ "${#consoles[@]}" = 0 ]; then
+		echo "no guest console under $dir"
+	elif [ "${#died[@]}" -gt 0 ]; then
+		printf '%d guest(s) stopped and were booted again; %s ends:\n%s\n' \
+			"${#died[@]}" "${died[0]#"$dir"/}" "$(tail -n 5 "${died[0]}")"
+	else
+		for c in "${consoles[@]}"; do
+			f=$(splats "$c" -m 3)
+			[ -z "$f" ] || printf '%s: %s\n' "${c#"$dir"/}" "$f"
+		done
+	fi
+}
+
 # qemu_path: the QEMU that boots the patched kernel: $QEMU if set, else the
 # project's (make qemu) when built, else Debian's.
 qemu_path() {
