@@ -96,7 +96,7 @@ selftest: ## run one KVM selftest: make selftest T=x86_64/xapic_ipi_test [ARGS=.
 check-mainline: ## make check's stage 9 alone: the 7.3 series built, checked and booted; summary at the end (10 min warm)
 	@$(S)/check/check-mainline.sh --alone
 
-nested-pause: ## a nested Linux guest's pause-loop exits reach directed yield (~5 min)
+nested-pause: ## a nested Linux guest boots cleanly and its pause-loop exits reach directed yield (3 min)
 	@$(S)/check/nested-pause.sh
 
 base-selftests: ## existing KVM selftests on the unpatched base vs make check's results

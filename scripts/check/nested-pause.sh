@@ -2,13 +2,14 @@
 # `make nested-pause`: an unmodified Linux guest (this kernel, under Debian's
 # QEMU with -accel kvm inside the patched kernel) with twice as many vCPUs
 # as the patched kernel has CPUs runs the IPI micro workload
-# (membarrier expedited) for 5 s with the series off, then on. Its spin
+# (membarrier expedited) for 5 s with the series off, then on. It must
+# boot once with no BUG, WARNING or Oops in its kernel log; its spin
 # waits must become pause-loop exits that reach kvm_vcpu_on_spin(), and
 # with the series on, some must yield to the receiver of the guest's IPI.
 # Needs the QEMU with the emulated pause filter (make qemu) under TCG.
 # Runs on the time-faithful host with 4 CPUs (CLOCK=icount, docs/icount.md)
 # unless CLOCK=wall, then with this machine's CPUs. `make check` runs it
-# last. About 4 min warm.
+# last. About 3 min warm.
 # shellcheck source=../lib/lib.sh
 . "$(dirname "$0")/../lib/lib.sh"
 
