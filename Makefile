@@ -54,7 +54,7 @@ bench: selftests ## build the benchmarks in bench/ into build/bench (1 min when 
 	@$(S)/compile/bench.sh
 
 ##@ Packages for a real host
-deb: ## Debian packages (linux-image, linux-headers) with Debian's config, modules a KVM host needs -> build/deb/server/ (110 min cold, 2 warm)
+deb: ## Debian packages (linux-image, linux-headers) with Debian's config, modules a KVM host needs -> build/deb/server/ (about 1 h cold, 2 min warm)
 	@$(S)/compile/deb.sh
 
 deb-full: ## the same with every module of Debian's config -> build/deb/full/ (about 6 h here, estimated)
